@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { IdSchema, NameSchema, PageQueryShape, TimestampSchema, pageOf } from './common.ts';
+
+export const EnvironmentModeSchema = z.enum(['standard', 'async']);
+export const EnvironmentStatusSchema = z.enum(['pending', 'up', 'down']);
+
+export const TagSchema = z.object({ id: IdSchema, name: z.string() });
+export type Tag = z.infer<typeof TagSchema>;
+
+export const EnvironmentSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  groupId: IdSchema.nullable(),
+  tags: z.array(TagSchema),
+  mode: EnvironmentModeSchema,
+  /** `pending` until an agent has joined. */
+  status: EnvironmentStatusSchema,
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export const CreateEnvironmentSchema = z.strictObject({
+  name: NameSchema,
+  groupId: IdSchema.nullable().default(null),
+  tagIds: z.array(IdSchema).max(100).default([]),
+  mode: EnvironmentModeSchema.default('standard'),
+});
+export type CreateEnvironment = z.infer<typeof CreateEnvironmentSchema>;
+
+export const UpdateEnvironmentSchema = z
+  .strictObject({
+    name: NameSchema.optional(),
+    groupId: IdSchema.nullable().optional(),
+    tagIds: z.array(IdSchema).max(100).optional(),
+    mode: EnvironmentModeSchema.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'give at least one of name, groupId, tagIds, mode');
+export type UpdateEnvironment = z.infer<typeof UpdateEnvironmentSchema>;
+
+export const EnvironmentListQuerySchema = z.strictObject({
+  ...PageQueryShape,
+  search: z.string().max(100).optional(),
+  groupId: IdSchema.optional(),
+  tagId: IdSchema.optional(),
+});
+export type EnvironmentListQuery = z.infer<typeof EnvironmentListQuerySchema>;
+
+export const EnvironmentPageSchema = pageOf(EnvironmentSchema);
+export type EnvironmentPage = z.infer<typeof EnvironmentPageSchema>;
+
+export const EnvironmentGroupSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  description: z.string(),
+  environmentCount: z.number().int(),
+  createdAt: TimestampSchema,
+});
+export type EnvironmentGroup = z.infer<typeof EnvironmentGroupSchema>;
+
+export const CreateEnvironmentGroupSchema = z.strictObject({
+  name: NameSchema,
+  description: z.string().max(1000).default(''),
+});
+export type CreateEnvironmentGroup = z.infer<typeof CreateEnvironmentGroupSchema>;
+
+export const UpdateEnvironmentGroupSchema = z
+  .strictObject({ name: NameSchema.optional(), description: z.string().max(1000).optional() })
+  .refine((v) => Object.keys(v).length > 0, 'give at least one of name, description');
+export type UpdateEnvironmentGroup = z.infer<typeof UpdateEnvironmentGroupSchema>;
+
+export const EnvironmentGroupListSchema = z.object({ items: z.array(EnvironmentGroupSchema) });
+
+export const CreateTagSchema = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(64, 'must be at most 64 characters')
+    .regex(/^[A-Za-z0-9._:=/-]+$/, 'may contain only letters, digits and . _ : = / -'),
+});
+export type CreateTag = z.infer<typeof CreateTagSchema>;
+export const TagListSchema = z.object({ items: z.array(TagSchema) });

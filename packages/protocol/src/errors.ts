@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes. Clients branch on `code`, never on message text, so a code is
+ * never renamed or reused; each maps to one HTTP status.
+ */
+export const ERROR_CATALOGUE = {
+  validation_failed: 400,
+  malformed_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  not_found: 404,
+  conflict: 409,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  session_expired: 401,
+  session_revoked: 401,
+  api_key_invalid: 401,
+  api_key_expired: 401,
+  user_disabled: 403,
+  forbidden: 403,
+  read_only_key: 403,
+  account_locked: 429,
+  rate_limited: 429,
+  setup_required: 503,
+  setup_complete: 409,
+  setup_window_expired: 403,
+  password_too_weak: 400,
+  password_incorrect: 400,
+  last_admin: 409,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]]);
+
+/** One field-level problem, with the path into the request and what to fix. */
+export const FieldIssueSchema = z.object({
+  location: z.enum(['body', 'query', 'params', 'headers']),
+  path: z.string(),
+  message: z.string(),
+});
+export type FieldIssue = z.infer<typeof FieldIssueSchema>;
+
+/** RFC 9457 Problem Details, extended with a stable `code` and the request id. */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  code: ErrorCodeSchema,
+  detail: z.string(),
+  instance: z.string().optional(),
+  requestId: z.string().optional(),
+  issues: z.array(FieldIssueSchema).optional(),
+  retryAfterSeconds: z.number().int().optional(),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+/** The HTTP status that goes with an error code. */
+export function statusForCode(code: ErrorCode): number {
+  return ERROR_CATALOGUE[code];
+}

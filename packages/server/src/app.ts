@@ -1,0 +1,193 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { AppError } from './errors.ts';
+import type { RequestContext } from './http/context.ts';
+import { toProblem } from './http/problem.ts';
+import { isMutating, registerRoutes, type Guard, type RouteSpec } from './http/route.ts';
+import type { Store } from './db/store.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import { AccessRepository } from './modules/access/access.repository.ts';
+import { AccessService } from './modules/access/access.service.ts';
+import { rolesRoutes } from './modules/access/roles.routes.ts';
+import { ApiKeysRepository } from './modules/api-keys/api-keys.repository.ts';
+import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
+import { ApiKeysService } from './modules/api-keys/api-keys.service.ts';
+import { AuditRepository } from './modules/audit/audit.repository.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { AuditService } from './modules/audit/audit.service.ts';
+import { AuthRepository } from './modules/auth/auth.repository.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { AuthService, type AuthSettings } from './modules/auth/auth.service.ts';
+import { LoginLimiter } from './modules/auth/login-limiter.ts';
+import { SessionTokens } from './modules/auth/session-tokens.ts';
+import { EnvironmentsRepository } from './modules/environments/environments.repository.ts';
+import { environmentsRoutes } from './modules/environments/environments.routes.ts';
+import { EnvironmentsService } from './modules/environments/environments.service.ts';
+import { GroupsRepository } from './modules/environments/groups.repository.ts';
+import { groupsRoutes } from './modules/environments/groups.routes.ts';
+import { GroupsService } from './modules/environments/groups.service.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { SetupService } from './modules/setup/setup.service.ts';
+import { setupRoutes } from './modules/setup/setup.routes.ts';
+import { systemRoutes } from './modules/system/system.routes.ts';
+import { TeamsRepository } from './modules/teams/teams.repository.ts';
+import { teamsRoutes } from './modules/teams/teams.routes.ts';
+import { TeamsService } from './modules/teams/teams.service.ts';
+import { UsersRepository } from './modules/users/users.repository.ts';
+import { usersRoutes } from './modules/users/users.routes.ts';
+import { UsersService } from './modules/users/users.service.ts';
+
+export interface AppOptions {
+  store: Store;
+  metrics: Metrics;
+  auth: AuthSettings & { loginAttemptsPerMinute: number };
+  setupWindowMs: number;
+  startedAt: number;
+  logLevel: string;
+  /** Given by the listener (HTTPS); absent for in-process tests. */
+  serverFactory?: FastifyServerFactory;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService };
+  routes: readonly RouteSpec[];
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+export const BODY_LIMIT = 1024 * 1024;
+
+function newContext(requestId: string, ip: string, userAgent: string | undefined): RequestContext {
+  return {
+    requestId,
+    sourceIp: ip,
+    userAgent: userAgent ?? '',
+    principal: null,
+    permission: null,
+    audit: null,
+    successStatus: 200,
+    audited: false,
+  };
+}
+
+/** Builds the whole Server application on an open store: services, routes, hooks, error mapping. */
+export async function buildApp(opts: AppOptions): Promise<App> {
+  const { db, audit: auditDb } = opts.store;
+  const auditRepo = new AuditRepository(db, auditDb);
+  const audit = new AuditService(db, auditRepo);
+  const usersRepo = new UsersRepository(db);
+  const authRepo = new AuthRepository(db);
+  const accessRepo = new AccessRepository(db);
+  const access = new AccessService(accessRepo, audit);
+  const signingKey = await authRepo.setting('session_signing_key', () => randomBytes(32).toString('base64'));
+  const auth = new AuthService({
+    repo: authRepo,
+    users: usersRepo,
+    audit,
+    tokens: new SessionTokens(Buffer.from(signingKey, 'base64')),
+    limiter: new LoginLimiter({
+      maxAttemptsPerMinute: opts.auth.loginAttemptsPerMinute,
+      maxFailures: 20,
+      failureWindowMs: 5 * 60_000,
+    }),
+    settings: opts.auth,
+  });
+  const setup = new SetupService({ users: usersRepo, auth, audit, windowMs: opts.setupWindowMs, startedAt: opts.startedAt });
+  const users = new UsersService({ users: usersRepo, auth: authRepo, accessRepo, access, audit });
+  const teams = new TeamsService({ repo: new TeamsRepository(db), accessRepo, access, audit });
+  const apiKeys = new ApiKeysService({ repo: new ApiKeysRepository(db), access, audit });
+  const environments = new EnvironmentsService({ repo: new EnvironmentsRepository(db), accessRepo, access, audit });
+  const groups = new GroupsService({ repo: new GroupsRepository(db), accessRepo, access, audit });
+
+  const fastify = Fastify({
+    logger: { level: opts.logLevel },
+    bodyLimit: BODY_LIMIT,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
+  });
+  fastify.decorateRequest('ctx', null as unknown as RequestContext);
+
+  // An empty JSON body means "no body": DELETE and logout clients often send the header anyway.
+  const jsonParser = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined);
+    jsonParser(req, body as string, done);
+  });
+
+  fastify.addHook('onRequest', async (req, reply) => {
+    req.ctx = newContext(req.id, req.ip, req.headers['user-agent']);
+    reply.header('x-request-id', req.id);
+    if (!req.routeOptions.config?.beforeSetup && (await setup.required())) {
+      throw new AppError('setup_required', 'Capstan is not set up yet: create the administrator with POST /api/setup/admin');
+    }
+  });
+
+  // Before the answer leaves: a mutating call that did not commit through transact() is recorded now.
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    if (req.ctx && isMutating(req.method) && !req.ctx.audited && req.ctx.audit) {
+      try {
+        await audit.recordOutcome(req.ctx, reply.statusCode);
+      } catch (err) {
+        req.log.error({ err }, 'could not write audit record');
+      }
+    }
+    return payload;
+  });
+
+  fastify.addHook('onResponse', async (req, reply) => {
+    opts.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  fastify.setErrorHandler(async (err, req, reply) => {
+    const problem = toProblem(err, req.id, req.url.split('?')[0] ?? req.url);
+    if (problem.code === 'internal_error') req.log.error({ err }, 'request failed');
+    if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
+    return reply.code(problem.status).type('application/problem+json').send(problem);
+  });
+
+  fastify.setNotFoundHandler(async (req, reply) => {
+    const err = new AppError('route_not_found', `no route ${req.method} ${req.url.split('?')[0]}: see GET /api/openapi.json for the API`);
+    return reply.code(404).type('application/problem+json').send(toProblem(err, req.id, req.url.split('?')[0] ?? ''));
+  });
+
+  const routes: RouteSpec[] = [];
+  routes.push(
+    ...healthRoutes(setup),
+    ...setupRoutes(setup),
+    ...authRoutes(auth, access, users),
+    ...usersRoutes(users),
+    ...teamsRoutes(teams),
+    ...apiKeysRoutes(apiKeys),
+    ...environmentsRoutes(environments),
+    ...groupsRoutes(groups),
+    ...rolesRoutes(access),
+    ...auditRoutes(audit),
+    ...systemRoutes(opts.metrics, () => routes),
+  );
+  const guard: Guard = {
+    authenticate: (req) => auth.authenticate(req),
+    authorize: (p, perm, env) => access.authorize(p, perm, env),
+  };
+  registerRoutes(fastify, guard, routes);
+
+  // Records committed before a crash but not yet moved are moved now, then periodically.
+  await audit.flush();
+  const flusher = setInterval(() => void audit.flush().catch((err: unknown) => fastify.log.error({ err }, 'audit flush failed')), 5_000);
+  flusher.unref();
+
+  await fastify.ready();
+  return {
+    fastify,
+    services: { setup, audit, access, auth },
+    routes,
+    close: async () => {
+      clearInterval(flusher);
+      await fastify.close();
+      await audit.flush().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import type { Migration } from '../types.ts';
+import { initial } from './001-initial.ts';
+
+/** Main database migrations, in order. Append only. */
+export const MAIN_MIGRATIONS: readonly Migration[] = [initial];

@@ -1,0 +1,87 @@
+import type { CreateEnvironment, Environment, EnvironmentListQuery, EnvironmentPage, UpdateEnvironment } from '@capstan/protocol';
+import { AppError, notFound } from '../../errors.ts';
+import type { RequestContext } from '../../http/context.ts';
+import { requirePrincipal } from '../../http/context.ts';
+import type { AccessRepository } from '../access/access.repository.ts';
+import type { AccessService } from '../access/access.service.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { EnvironmentsRepository } from './environments.repository.ts';
+
+/** Environments: the managed engines, organised by group and tags. */
+export class EnvironmentsService {
+  private readonly repo: EnvironmentsRepository;
+  private readonly accessRepo: AccessRepository;
+  private readonly access: AccessService;
+  private readonly audit: AuditService;
+
+  constructor(deps: { repo: EnvironmentsRepository; accessRepo: AccessRepository; access: AccessService; audit: AuditService }) {
+    this.repo = deps.repo;
+    this.accessRepo = deps.accessRepo;
+    this.access = deps.access;
+    this.audit = deps.audit;
+  }
+
+  /** The environments the caller may see, filtered and paged. */
+  async list(ctx: RequestContext, q: EnvironmentListQuery): Promise<EnvironmentPage> {
+    const visible = await this.access.visibility(requirePrincipal(ctx));
+    return { ...(await this.repo.list(q, visible)), limit: q.limit, offset: q.offset };
+  }
+
+  async get(id: number): Promise<Environment> {
+    const env = await this.repo.get(id);
+    if (!env) throw notFound('environment', id);
+    return env;
+  }
+
+  private async checkRefs(name: string | undefined, groupId: number | null | undefined, tagIds: number[] | undefined, selfId?: number): Promise<void> {
+    if (name !== undefined && (await this.repo.nameTaken(name, selfId))) {
+      throw new AppError('conflict', `an environment named "${name}" exists: choose another name`);
+    }
+    if (groupId !== undefined && groupId !== null && !(await this.repo.groupExists(groupId))) {
+      throw new AppError('not_found', `environment group ${groupId} does not exist: create it first or use groupId null`);
+    }
+    const missing = tagIds ? await this.repo.missingTags(tagIds) : [];
+    if (missing.length > 0) throw new AppError('not_found', `no tag with id ${missing.join(', ')}: create tags with POST /api/environments/tags`);
+  }
+
+  async create(ctx: RequestContext, body: CreateEnvironment): Promise<Environment> {
+    const tagIds = [...new Set(body.tagIds)];
+    await this.checkRefs(body.name, body.groupId, tagIds);
+    return this.audit.transact(ctx, async (trx, audit) => {
+      const id = await this.repo.insert(trx, body);
+      await this.repo.setTags(trx, id, tagIds);
+      audit.targetType = 'environment';
+      audit.targetId = String(id);
+      audit.details = { name: body.name, groupId: body.groupId, tagIds, mode: body.mode };
+      const env = await this.repo.get(id, trx);
+      if (!env) throw notFound('environment', id);
+      return env;
+    });
+  }
+
+  async update(ctx: RequestContext, id: number, body: UpdateEnvironment): Promise<Environment> {
+    await this.get(id);
+    const tagIds = body.tagIds ? [...new Set(body.tagIds)] : undefined;
+    await this.checkRefs(body.name, body.groupId, tagIds, id);
+    if (body.groupId !== undefined) await this.access.authorize(requirePrincipal(ctx), 'groups.manage', null);
+    await this.audit.transact(ctx, async (trx, audit) => {
+      audit.details = { changes: body };
+      const { tagIds: _t, ...fields } = body;
+      if (Object.keys(fields).length > 0) await this.repo.update(trx, id, fields);
+      if (tagIds) await this.repo.setTags(trx, id, tagIds);
+    });
+    this.access.forgetEnvironment(id);
+    return this.get(id);
+  }
+
+  async delete(ctx: RequestContext, id: number): Promise<void> {
+    const env = await this.get(id);
+    await this.audit.transact(ctx, async (trx, audit) => {
+      audit.details = { name: env.name };
+      await this.accessRepo.deleteFor(trx, 'scope', 'environment', id);
+      await this.repo.delete(trx, id);
+    });
+    this.access.forgetEnvironment(id);
+    this.access.invalidate();
+  }
+}

@@ -1,0 +1,92 @@
+import {
+  CreateTeamSchema,
+  IdParamsSchema,
+  TeamListQuerySchema,
+  TeamMemberParamsSchema,
+  TeamPageSchema,
+  TeamSchema,
+  UpdateTeamSchema,
+} from '@capstan/protocol';
+import { defineRoute, type RouteSpec } from '../../http/route.ts';
+import type { TeamsService } from './teams.service.ts';
+
+/** /api/teams */
+export function teamsRoutes(teams: TeamsService): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/teams',
+      summary: 'List teams',
+      tag: 'team',
+      access: 'teams.read',
+      query: TeamListQuerySchema,
+      response: TeamPageSchema,
+      handler: ({ query }) => teams.list(query.limit, query.offset),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/teams',
+      summary: 'Create a team',
+      tag: 'team',
+      access: 'teams.manage',
+      audit: 'teams.create',
+      body: CreateTeamSchema,
+      response: TeamSchema,
+      status: 201,
+      handler: ({ ctx, body }) => teams.create(ctx, body),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/teams/:id',
+      summary: 'Get a team',
+      tag: 'team',
+      access: 'teams.read',
+      params: IdParamsSchema,
+      response: TeamSchema,
+      handler: ({ params }) => teams.get(params.id),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      url: '/api/teams/:id',
+      summary: 'Rename a team',
+      tag: 'team',
+      access: 'teams.manage',
+      audit: 'teams.update',
+      params: IdParamsSchema,
+      body: UpdateTeamSchema,
+      response: TeamSchema,
+      handler: ({ ctx, params, body }) => teams.rename(ctx, params.id, body.name),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/api/teams/:id',
+      summary: 'Delete a team and its role assignments',
+      tag: 'team',
+      access: 'teams.manage',
+      audit: 'teams.delete',
+      params: IdParamsSchema,
+      handler: ({ ctx, params }) => teams.delete(ctx, params.id),
+    }),
+    defineRoute({
+      method: 'PUT',
+      url: '/api/teams/:id/members/:userId',
+      summary: 'Add a user to a team',
+      tag: 'team',
+      access: 'teams.manage',
+      audit: 'teams.member.add',
+      params: TeamMemberParamsSchema,
+      response: TeamSchema,
+      handler: ({ ctx, params }) => teams.addMember(ctx, params.id, params.userId),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/api/teams/:id/members/:userId',
+      summary: 'Remove a user from a team',
+      tag: 'team',
+      access: 'teams.manage',
+      audit: 'teams.member.remove',
+      params: TeamMemberParamsSchema,
+      handler: ({ ctx, params }) => teams.removeMember(ctx, params.id, params.userId),
+    }),
+  ] as RouteSpec[];
+}
