@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastif
 import { AppError } from './errors.ts';
 import type { RequestContext } from './http/context.ts';
 import { toProblem } from './http/problem.ts';
-import { isMutating, registerRoutes, type Guard, type RouteSpec } from './http/route.ts';
+import { initialAuditDraft, isMutating, registerRoutes, type Guard, type RouteSpec } from './http/route.ts';
 import type { Store } from './db/store.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { AccessRepository } from './modules/access/access.repository.ts';
@@ -120,6 +120,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
 
   fastify.addHook('onRequest', async (req, reply) => {
     req.ctx = newContext(req.id, req.ip, req.headers['user-agent']);
+    req.ctx.audit = initialAuditDraft(req);
     reply.header('x-request-id', req.id);
     if (!req.routeOptions.config?.beforeSetup && (await setup.required())) {
       throw new AppError('setup_required', 'Capstan is not set up yet: create the administrator with POST /api/setup/admin');

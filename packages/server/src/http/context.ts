@@ -48,5 +48,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     beforeSetup?: boolean;
+    auditAction?: string | undefined;
+    auditTarget?: string | undefined;
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PERMISSIONS, type Permission } from '@capstan/protocol';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import type { Principal, RequestContext } from './context.ts';
+import type { AuditDraft, Principal, RequestContext } from './context.ts';
 import { zodIssues } from './problem.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -90,6 +90,14 @@ export function isMutating(method: string): boolean {
   return MUTATING.has(method as HttpMethod);
 }
 
+/** The audit draft a mutating route starts with, set before anything can fail. */
+export function initialAuditDraft(req: FastifyRequest): AuditDraft | null {
+  const { auditAction, auditTarget } = req.routeOptions.config ?? {};
+  if (!auditAction) return null;
+  const id = (req.params as Record<string, unknown> | undefined)?.id;
+  return { action: auditAction, targetType: auditTarget ?? null, targetId: typeof id === 'string' ? id.slice(0, 64) : null, details: {} };
+}
+
 /** Registers route specs on Fastify: authenticate → validate → authorize → handle → present. */
 export function registerRoutes(app: FastifyInstance, guard: Guard, routes: readonly RouteSpec[]): void {
   for (const spec of routes) {
@@ -100,15 +108,10 @@ export function registerRoutes(app: FastifyInstance, guard: Guard, routes: reado
     app.route({
       method: spec.method,
       url: spec.url,
-      config: { beforeSetup: spec.beforeSetup === true },
+      config: { beforeSetup: spec.beforeSetup === true, auditAction: spec.audit, auditTarget: spec.tag },
       handler: async (req, reply) => {
         const ctx = req.ctx;
         ctx.successStatus = spec.status ?? (spec.response ? 200 : 204);
-        const rawParams = req.params as Record<string, unknown> | undefined;
-        if (spec.audit) {
-          const id = rawParams?.id;
-          ctx.audit = { action: spec.audit, targetType: spec.tag, targetId: typeof id === 'string' ? id : null, details: {} };
-        }
         if (spec.access !== 'public') {
           ctx.principal = await guard.authenticate(req);
           if (!ctx.principal) {

@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { buildApp, type App } from '../../src/app.ts';
+import { openStore, type Store } from '../../src/db/store.ts';
+import { isMutating } from '../../src/http/route.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
+import { freshPgDatabase, type TestDialect } from './databases.ts';
+
+export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
+
+export interface Call {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  body?: unknown;
+  /** Raw payload sent as is (malformed JSON tests). */
+  payload?: string;
+  token?: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Answer {
+  status: number;
+  body: any;
+  headers: Record<string, string | string[] | number | undefined>;
+  requestId: string;
+}
+
+export interface Harness {
+  app: App;
+  store: Store;
+  dialect: TestDialect;
+  dataDir: string;
+  call(c: Call): Promise<Answer>;
+  /** Creates the administrator; returns its session token. */
+  setupAdmin(): Promise<string>;
+  /** Creates a user (as admin) and signs it in; returns its id and token. */
+  user(adminToken: string, username: string, opts?: { isAdmin?: boolean }): Promise<{ id: number; token: string }>;
+  /** Every mutating call made through `call` has an audit record with its request id. */
+  expectAllAudited(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  setupWindowMs?: number;
+  loginMaxFailures?: number;
+  loginLockoutMs?: number;
+  loginAttemptsPerMinute?: number;
+  sessionTtlMs?: number;
+  /** Reuse an existing data directory / database (restart tests). */
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+/** An in-process Capstan on a real database (a fresh SQLite directory or PostgreSQL database). */
+export async function createHarness(dialect: TestDialect, opts: HarnessOptions = {}): Promise<Harness & { databaseUrl?: string }> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'capstan-test-'));
+  const pgDb = dialect === 'postgres' && !opts.databaseUrl ? await freshPgDatabase() : null;
+  const databaseUrl = dialect === 'postgres' ? (opts.databaseUrl ?? pgDb?.url) : undefined;
+  const metrics = new Metrics();
+  const store = await openStore({ dataDir, databaseUrl, onQuery: (db, ms) => metrics.observeQuery(db, ms) });
+  const app = await buildApp({
+    store,
+    metrics,
+    auth: {
+      sessionTtlMs: opts.sessionTtlMs ?? 3_600_000,
+      loginMaxFailures: opts.loginMaxFailures ?? 5,
+      loginLockoutMs: opts.loginLockoutMs ?? 60_000,
+      loginAttemptsPerMinute: opts.loginAttemptsPerMinute ?? 10_000,
+    },
+    setupWindowMs: opts.setupWindowMs ?? 300_000,
+    startedAt: Date.now(),
+    logLevel: 'silent',
+  });
+  const mutations: Array<{ requestId: string; method: string; url: string; status: number }> = [];
+
+  const call = async (c: Call): Promise<Answer> => {
+    const headers: Record<string, string> = { ...(c.headers ?? {}) };
+    if (c.token) headers.authorization = `Bearer ${c.token}`;
+    if (c.apiKey) headers['x-api-key'] = c.apiKey;
+    let payload: string | undefined = c.payload;
+    if (payload === undefined && c.body !== undefined) payload = JSON.stringify(c.body);
+    if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const res = await app.fastify.inject({ method: c.method, url: c.url, headers, ...(payload !== undefined ? { payload } : {}) });
+    const requestId = String(res.headers['x-request-id'] ?? '');
+    // Only calls that reached a route are operations; unknown paths are not.
+    const unrouted = res.statusCode === 404 && res.body.includes('"route_not_found"');
+    if (isMutating(c.method) && !unrouted) mutations.push({ requestId, method: c.method, url: c.url, status: res.statusCode });
+    let body: unknown = res.body;
+    try {
+      body = res.body ? JSON.parse(res.body) : undefined;
+    } catch {
+      /* text answers (metrics) stay text */
+    }
+    return { status: res.statusCode, body, headers: res.headers, requestId };
+  };
+
+  const harness: Harness & { databaseUrl?: string } = {
+    app,
+    store,
+    dialect,
+    dataDir,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    call,
+    async setupAdmin() {
+      const r = await call({ method: 'POST', url: '/api/setup/admin', body: ADMIN });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body.token as string;
+    },
+    async user(adminToken, username, o = {}) {
+      const password = `${username}-password-123`;
+      const created = await call({ method: 'POST', url: '/api/users', token: adminToken, body: { username, password, isAdmin: o.isAdmin ?? false } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const login = await call({ method: 'POST', url: '/api/auth/login', body: { username, password } });
+      expect(login.status, JSON.stringify(login.body)).toBe(200);
+      return { id: created.body.id as number, token: login.body.token as string };
+    },
+    async expectAllAudited() {
+      await app.services.audit.flush();
+      const rows = await store.audit.selectFrom('auditLog').select(['requestId']).execute();
+      const seen = new Set(rows.map((r) => r.requestId));
+      const missing = mutations.filter((m) => !seen.has(m.requestId));
+      expect(missing, 'mutating calls without an audit record').toEqual([]);
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (pgDb) await pgDb.drop();
+    },
+  };
+  return harness;
+}
