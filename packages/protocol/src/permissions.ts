@@ -63,7 +63,7 @@ export const ROLES: Record<RoleName, { displayName: string; description: string;
   environment_admin: {
     displayName: 'Environment administrator',
     description: 'Everything inside the environment, including who has access to it',
-    permissions: ENVIRONMENT_PERMISSIONS as EnvPermission[],
+    permissions: ENVIRONMENT_PERMISSIONS,
   },
   standard_user: {
     displayName: 'Standard user',
@@ -100,5 +100,5 @@ export const ROLES: Record<RoleName, { displayName: string; description: string;
 
 /** True when `role` includes `permission`. */
 export function roleGrants(role: RoleName, permission: Permission): boolean {
-  return (ROLES[role].permissions as readonly Permission[]).includes(permission);
+  return (ROLES[role].permissions).includes(permission);
 }

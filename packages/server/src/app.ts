@@ -114,8 +114,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   // An empty JSON body means "no body": DELETE and logout clients often send the header anyway.
   const jsonParser = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (body === '') return done(null, undefined);
-    jsonParser(req, body as string, done);
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    void jsonParser(req, body as string, done);
   });
 
   fastify.addHook('onRequest', async (req, reply) => {

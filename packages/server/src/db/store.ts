@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { AuditDatabase, MainDatabase } from './schema.ts';
-import type { Dialect, SchemaDb } from './migrations/types.ts';
+import type { Dialect, Migration, SchemaDb } from './migrations/types.ts';
 import { migrate, type MigrationOutcome } from './migrator.ts';
 import { MAIN_MIGRATIONS } from './migrations/main/index.ts';
 import { AUDIT_MIGRATIONS } from './migrations/audit/index.ts';
@@ -15,6 +15,8 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   /** Called after every query, for metrics. */
   onQuery?: (database: 'main' | 'audit', millis: number) => void;
+  /** Main-database migrations; defaults to this release's. Tests pass longer or shorter lists. */
+  mainMigrations?: readonly Migration[];
 }
 
 /** The two databases: main state, and the audit log kept apart from it. */
@@ -71,7 +73,7 @@ async function openSqlite(opts: StoreOptions): Promise<Store> {
     return target;
   };
   try {
-    const main = await migrate(db as unknown as SchemaDb, 'sqlite', 'main', MAIN_MIGRATIONS, backupOf(mainFile, 'capstan'));
+    const main = await migrate(db as unknown as SchemaDb, 'sqlite', 'main', opts.mainMigrations ?? MAIN_MIGRATIONS, backupOf(mainFile, 'capstan'));
     const aud = await migrate(audit as unknown as SchemaDb, 'sqlite', 'audit', AUDIT_MIGRATIONS, backupOf(auditFile, 'audit'));
     return {
       dialect: 'sqlite',
@@ -123,7 +125,7 @@ async function openPostgres(opts: StoreOptions & { databaseUrl: string }): Promi
     const mainSchema = (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s ?? 'public';
     await sql`create schema if not exists audit`.execute(auditRoot);
     const audit = auditRoot.withSchema('audit');
-    const main = await migrate(db as unknown as SchemaDb, 'postgres', 'main', MAIN_MIGRATIONS, (from) =>
+    const main = await migrate(db as unknown as SchemaDb, 'postgres', 'main', opts.mainMigrations ?? MAIN_MIGRATIONS, (from) =>
       backupPgSchema(db as unknown as SchemaDb, mainSchema, from),
     );
     const aud = await migrate(audit as unknown as SchemaDb, 'postgres', 'audit', AUDIT_MIGRATIONS, (from) =>

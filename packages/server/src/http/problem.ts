@@ -59,7 +59,7 @@ function fromFrameworkError(err: unknown): AppError {
   }
   if (status === 413) return new AppError('payload_too_large', 'the request is too large');
   if (status === 415) return new AppError('unsupported_media_type', 'send the body as application/json');
-  if (status >= 400 && status < 500) return new AppError('validation_failed', String(e.message ?? 'bad request'));
+  if (status >= 400 && status < 500) return new AppError('validation_failed', typeof e.message === 'string' ? e.message : 'bad request');
   return new AppError('internal_error', 'an unexpected error occurred; the request id identifies it in the server log');
 }
 

@@ -59,7 +59,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   project.provide('pgUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
   return () => {
     const [exe, ...rest] = [...asPg, path.join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'];
-    spawnSync(exe!, rest, { stdio: 'ignore' });
+    spawnSync(exe, rest, { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -119,7 +119,7 @@ export class AccessService {
 
   /** The caller's identity and effective access. */
   async me(principal: Principal): Promise<Pick<MeResponse, 'permissions' | 'environmentRoles' | 'groupRoles'>> {
-    const g = principal.isAdmin ? { environments: new Map(), groups: new Map() } : await this.grants(principal.userId);
+    const g: Grants = principal.isAdmin ? { environments: new Map(), groups: new Map() } : await this.grants(principal.userId);
     const permissions = PERMISSION_NAMES.filter((p) => {
       const spec = PERMISSIONS[p];
       if (principal.readOnly && spec.mutating) return false;

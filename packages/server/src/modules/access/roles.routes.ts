@@ -19,7 +19,7 @@ export function rolesRoutes(access: AccessService): RouteSpec[] {
       tag: 'roles',
       access: 'self.read',
       response: RoleListSchema,
-      handler: async () => access.roles(),
+      handler: () => Promise.resolve(access.roles()),
     }),
     defineRoute({
       method: 'GET',

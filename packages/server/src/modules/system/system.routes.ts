@@ -14,7 +14,7 @@ export function systemRoutes(metrics: Metrics, allRoutes: () => readonly RouteSp
       tag: 'system',
       access: 'public',
       response: z.record(z.string(), z.unknown()),
-      handler: async () => (doc ??= buildOpenApi(allRoutes())),
+      handler: () => Promise.resolve((doc ??= buildOpenApi(allRoutes()))),
     }),
     defineRoute({
       method: 'GET',

@@ -1,0 +1,48 @@
+// Everything the CLI prints is built here as strings, so formatting is testable without a terminal.
+import type { Problem } from '@capstan/protocol';
+
+/** `text` with control characters replaced by `?`, so server-supplied text cannot drive the terminal. */
+export function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, '?');
+}
+
+/** Rows aligned under a header, columns separated by two spaces, no trailing blanks; ends with a newline. */
+export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const all = [headers, ...rows].map((row) => headers.map((_, i) => printable(row[i] ?? '')));
+  const widths = headers.map((_, i) => Math.max(...all.map((row) => [...(row[i] ?? '')].length)));
+  const lines = all.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)))
+      .join('  ')
+      .trimEnd(),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Pretty JSON for `--json`, ending with a newline. */
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** `error: <detail> (<code>)`, then one indented line per field issue; ends with a newline. */
+export function formatProblem(problem: Problem): string {
+  const lines = [`error: ${printable(problem.detail)} (${problem.code})`];
+  for (const issue of problem.issues ?? []) {
+    const where = issue.path === '(root)' ? issue.location : `${issue.location}.${issue.path}`;
+    lines.push(`  ${printable(where)}: ${printable(issue.message)}`);
+  }
+  if (problem.retryAfterSeconds !== undefined) lines.push(`  retry after ${problem.retryAfterSeconds}s`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A list cell: the values joined by commas, or `-` when there are none. */
+export function listCell(values: ReadonlyArray<string | number>): string {
+  return values.length > 0 ? values.join(',') : '-';
+}
+
+/** The footer shown under a partial page, or '' when the page holds everything. */
+export function pageFooter(page: { items: readonly unknown[]; total: number; offset: number }): string {
+  if (page.items.length >= page.total) return '';
+  if (page.items.length === 0) return `(nothing at offset ${page.offset}; ${page.total} in total)\n`;
+  return `(${page.offset + 1}-${page.offset + page.items.length} of ${page.total}; page with --limit and --offset)\n`;
+}

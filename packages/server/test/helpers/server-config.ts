@@ -1,0 +1,24 @@
+import type { ServerConfig } from '../../src/config/config.ts';
+
+/** A server configuration for tests: ephemeral port, quiet logs, fast certificate polling. */
+export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    httpPort: null,
+    tlsCert: null,
+    tlsKey: null,
+    tlsReloadIntervalMs: 100,
+    databaseUrl: null,
+    adminUsername: 'admin',
+    adminPasswordFile: null,
+    setupWindowMs: 300_000,
+    sessionTtlMs: 3_600_000,
+    loginMaxFailures: 5,
+    loginLockoutMs: 60_000,
+    loginRateLimit: 10_000,
+    logLevel: 'silent',
+    ...overrides,
+  };
+}
