@@ -26,6 +26,7 @@ export const PERMISSIONS = {
   'environment.update': { scope: 'environment', mutating: true, description: 'Rename, retag, regroup the environment' },
   'environment.delete': { scope: 'environment', mutating: true, description: 'Delete the environment' },
   'environment.access': { scope: 'environment', mutating: true, description: 'Grant and revoke roles on the environment' },
+  'environment.members': { scope: 'environment', mutating: false, description: 'See who holds roles on the environment' },
   'docker.read': { scope: 'environment', mutating: false, description: 'List and inspect containers, images, volumes, networks' },
   'containers.logs': { scope: 'environment', mutating: false, description: 'Read container logs' },
   'containers.operate': { scope: 'environment', mutating: true, description: 'Start, stop, restart, kill containers' },

@@ -30,6 +30,7 @@ function signature(file: string): string {
  */
 export class CertificateReloader {
   private timer: NodeJS.Timeout | null = null;
+  private servers: Server[] = [];
   private last: string;
   private lastInvalid = '';
   private readonly certFile: string;
@@ -49,17 +50,18 @@ export class CertificateReloader {
 
   /** Starts polling every `intervalMs`, applying new pairs to `servers`. */
   start(servers: Server[], intervalMs: number): void {
-    this.timer = setInterval(() => this.check(servers), intervalMs);
+    this.servers = servers;
+    this.timer = setInterval(() => this.check(), intervalMs);
     this.timer.unref();
   }
 
-  /** One check; exposed so tests need not wait for the timer. */
-  check(servers: Server[]): boolean {
+  /** One check now (the timer calls it too); true when a new pair was applied. */
+  check(): boolean {
     const now = this.current();
     if (now === this.last) return false;
     try {
       const pair = loadKeyPair(this.certFile, this.keyFile);
-      for (const s of servers) s.setSecureContext({ ...tlsPolicy(), ...pair });
+      for (const s of this.servers) s.setSecureContext({ ...tlsPolicy(), ...pair });
       this.last = now;
       this.onEvent('reloaded');
       return true;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Permission, RoleName } from '@capstan/protocol';
-import { decide, rolesOn, type Grants } from './access.policy.ts';
+import { decide, rolesOn, type EnvironmentRef, type Grants } from './access.policy.ts';
 
 function grants(env: Record<number, RoleName[]>, groups: Record<number, RoleName[]> = {}): Grants {
   return {
@@ -9,8 +9,8 @@ function grants(env: Record<number, RoleName[]>, groups: Record<number, RoleName
   };
 }
 
-const E1 = { id: 1, groupId: 10 };
-const E2 = { id: 2, groupId: null };
+const E1: EnvironmentRef = { id: 1, groupId: 10 };
+const E2: EnvironmentRef = { id: 2, groupId: null };
 
 function allowed(g: Grants, p: Permission, env = E1, extra: { isAdmin?: boolean; readOnly?: boolean } = {}): boolean {
   return decide({ isAdmin: extra.isAdmin ?? false, readOnly: extra.readOnly ?? false, grants: g }, p, env).allowed;

@@ -72,10 +72,11 @@ export class AccessService {
     return grants;
   }
 
-  private async environment(id: number): Promise<EnvironmentRef> {
+  /** The environment and its group; null when it does not exist. */
+  private async environment(id: number): Promise<EnvironmentRef | null> {
     if (!this.envCache.has(id)) {
       const row = await this.repo.environmentGroup(id);
-      if (!row) throw notFound('environment', id);
+      if (!row) return null;
       this.envCache.set(id, row.groupId);
     }
     return { id, groupId: this.envCache.get(id) ?? null };
@@ -84,6 +85,11 @@ export class AccessService {
   /** Throws `forbidden` (or `read_only_key`) unless `principal` holds `permission` (on `environmentId`). */
   async authorize(principal: Principal, permission: Permission, environmentId: number | null): Promise<void> {
     const env = environmentId === null ? null : await this.environment(environmentId);
+    if (environmentId !== null && env === null) {
+      // Only administrators learn that an id does not exist; others cannot probe for ids.
+      if (principal.isAdmin) throw notFound('environment', environmentId);
+      throw new AppError('forbidden', `you have no role on environment ${environmentId}`, { permission });
+    }
     const grants = principal.isAdmin ? { environments: new Map(), groups: new Map() } : await this.grants(principal.userId);
     const d = decide({ isAdmin: principal.isAdmin, readOnly: principal.readOnly, grants }, permission, env);
     if (d.allowed) return;
@@ -146,7 +152,7 @@ export class AccessService {
       if (q.scopeType !== 'environment' || q.scopeId === undefined) {
         throw new AppError('forbidden', 'only administrators may list all assignments: filter by scopeType=environment&scopeId=N');
       }
-      await this.authorize(p, 'environment.access', q.scopeId);
+      await this.authorize(p, 'environment.members', q.scopeId);
     }
     return { items: await this.repo.list(q) };
   }

@@ -62,8 +62,9 @@ export class EnvironmentsService {
   async update(ctx: RequestContext, id: number, body: UpdateEnvironment): Promise<Environment> {
     await this.get(id);
     const tagIds = body.tagIds ? [...new Set(body.tagIds)] : undefined;
-    await this.checkRefs(body.name, body.groupId, tagIds, id);
+    // Authorize before checking references, so the answer does not reveal which group ids exist.
     if (body.groupId !== undefined) await this.access.authorize(requirePrincipal(ctx), 'groups.manage', null);
+    await this.checkRefs(body.name, body.groupId, tagIds, id);
     await this.audit.transact(ctx, async (trx, audit) => {
       audit.details = { changes: body };
       const { tagIds: _t, ...fields } = body;

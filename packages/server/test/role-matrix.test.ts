@@ -1,0 +1,635 @@
+/**
+ * The role matrix: every kind of principal against every operation the server exposes.
+ *
+ * The expectations below are written by hand from the product's intended semantics, not derived
+ * from the permission catalogue, so a wrong permission on a route or a wrong role definition
+ * shows up as a mismatch. Every route in `app.routes` must have a row and every row must name a
+ * route: a new operation cannot ship without deciding who may call it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS, type TestDialect } from './helpers/databases.ts';
+import { ADMIN, createHarness, type Answer, type Call, type Harness } from './helpers/harness.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Principals (the matrix columns)
+// ---------------------------------------------------------------------------------------------
+
+type PrincipalName =
+  | 'admin'
+  | 'envAdmin'
+  | 'standard'
+  | 'operator'
+  | 'helpdesk'
+  | 'readonly'
+  | 'teamOperator'
+  | 'noRole'
+  | 'adminReadOnlyKey'
+  | 'standardFullKey'
+  | 'anonymous';
+
+const COLUMNS: ReadonlyArray<{ name: PrincipalName; letter: string; who: string }> = [
+  { name: 'admin', letter: 'a', who: 'global administrator (session)' },
+  { name: 'envAdmin', letter: 'e', who: 'environment_admin on E1, granted directly' },
+  { name: 'standard', letter: 's', who: 'standard_user on E1, granted directly' },
+  { name: 'operator', letter: 'o', who: 'operator on E1, granted directly' },
+  { name: 'helpdesk', letter: 'h', who: 'helpdesk on E1, granted directly' },
+  { name: 'readonly', letter: 'r', who: 'readonly on E1, granted directly' },
+  { name: 'teamOperator', letter: 't', who: 'operator through team T1 on group G1 (holds E1 and E2)' },
+  { name: 'noRole', letter: 'n', who: 'user with no role anywhere' },
+  { name: 'adminReadOnlyKey', letter: 'R', who: 'read-only API key of the administrator' },
+  { name: 'standardFullKey', letter: 'S', who: 'full API key of the standard_user' },
+  { name: 'anonymous', letter: 'u', who: 'unauthenticated' },
+];
+
+type AccountName =
+  | 'admin'
+  | 'envadmin'
+  | 'standard'
+  | 'operator'
+  | 'helpdesk'
+  | 'readonly'
+  | 'teamop'
+  | 'norole'
+  | 'spare'
+  | 'pwtarget';
+
+/** A user account and its current credentials (passwords rotate, sessions end during the run). */
+interface Account {
+  id: number;
+  username: string;
+  password: string;
+  token: string;
+}
+
+interface Principal {
+  name: PrincipalName;
+  kind: 'session' | 'api_key' | 'none';
+  /** The user the principal acts as; null when unauthenticated. */
+  account: Account | null;
+  credentials(): Pick<Call, 'token' | 'apiKey'>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A  allowed: the call succeeds (2xx)
+ * F  refused: 403 forbidden (no role, a role without the permission, or administrators only)
+ * K  refused: 403 read_only_key (a mutation through a read-only API key)
+ * U  refused: 401 unauthenticated (no credentials on a non-public route)
+ * X  not refused by authorization, but the operation itself answers `otherwise` (e.g. setup is
+ *    already complete); the case says which status and code.
+ */
+type Cell = 'A' | 'F' | 'K' | 'U' | 'X';
+const CELLS: readonly Cell[] = ['A', 'F', 'K', 'U', 'X'];
+const REFUSALS = {
+  F: { status: 403, code: 'forbidden' },
+  K: { status: 403, code: 'read_only_key' },
+  U: { status: 401, code: 'unauthenticated' },
+} as const;
+
+interface Target {
+  params?: Record<string, number>;
+  query?: Record<string, string | number>;
+  body?: unknown;
+}
+
+interface Case {
+  /** Distinguishes several cases of one route in the output. */
+  variant?: string;
+  /** One cell per column, in COLUMNS order: a e s o h r t n R S u. */
+  expect: string;
+  /** What `X` cells answer. */
+  otherwise?: { status: number; code: string };
+  /** The concrete call for one principal; creates a fresh resource when the call consumes one. */
+  target(f: Fixture, p: Principal): Promise<Target> | Target;
+  /** Runs after each principal's call (signing in again after logout or a password change). */
+  after?(f: Fixture, p: Principal, res: Answer, t: Target): Promise<void>;
+}
+
+/** The caller's own user id (the administrator's for unauthenticated calls). */
+const own = (f: Fixture, p: Principal): number => (p.account ?? f.accounts.admin).id;
+
+// ---------------------------------------------------------------------------------------------
+// The expectations table: one row per route, keyed `${method} ${url}`
+// ---------------------------------------------------------------------------------------------
+//
+// Fixture: groups G1 (holds E1, E2) and G2 (empty); environments E1, E2 (in G1) and E3 (no
+// group); team T1 = {teamop} holds operator on G1; `spare` and `pwtarget` are plain users that
+// serve as "another user". Columns:
+//
+//   a administrator    e environment_admin@E1   s standard_user@E1   o operator@E1
+//   h helpdesk@E1      r readonly@E1            t operator via T1@G1 n no role
+//   R admin read-only key                       S standard_user full key   u unauthenticated
+
+const MATRIX: Record<string, readonly Case[]> = {
+  // ----- public ---------------------------------------------------------------------- a e s o h r t n R S u
+  'GET /api/health': [{ expect: 'A A A A A A A A A A A', target: () => ({}) }],
+  'GET /api/openapi.json': [{ expect: 'A A A A A A A A A A A', target: () => ({}) }],
+  'POST /api/setup/admin': [
+    {
+      // Public, but this instance is set up already: everyone gets setup_complete, nobody an auth refusal.
+      expect: 'X X X X X X X X X X X',
+      otherwise: { status: 409, code: 'setup_complete' },
+      target: () => ({ body: { username: 'intruder', password: 'an intruder password' } }),
+    },
+  ],
+  'POST /api/auth/login': [
+    {
+      expect: 'A A A A A A A A A A A',
+      target: (f) => ({ body: { username: f.accounts.spare.username, password: f.accounts.spare.password } }),
+    },
+  ],
+
+  // ----- self ------------------------------------------------------------------------ a e s o h r t n R S u
+  'GET /api/auth/me': [{ expect: 'A A A A A A A A A A U', target: () => ({}) }],
+  'POST /api/auth/logout': [
+    {
+      // API keys have no session to end: a full key passes authorization and is told so.
+      expect: 'A A A A A A A A K X U',
+      otherwise: { status: 400, code: 'validation_failed' },
+      target: () => ({ body: {} }),
+      after: async (f, p, res) => {
+        if (res.status === 204 && p.kind === 'session' && p.account) await f.relogin(p.account);
+      },
+    },
+  ],
+  'GET /api/roles': [{ expect: 'A A A A A A A A A A U', target: () => ({}) }],
+  'GET /api/environments/groups': [{ expect: 'A A A A A A A A A A U', target: () => ({}) }],
+  'GET /api/environments/groups/:id': [{ expect: 'A A A A A A A A A A U', target: (f) => ({ params: { id: f.ids.g1 } }) }],
+  'GET /api/environments/tags': [{ expect: 'A A A A A A A A A A U', target: () => ({}) }],
+  'GET /api/api-keys': [
+    { variant: 'own keys', expect: 'A A A A A A A A A A U', target: () => ({}) },
+    { variant: "another user's keys", expect: 'A F F F F F F F A F U', target: (f) => ({ query: { userId: f.accounts.spare.id } }) },
+  ],
+  'POST /api/api-keys': [{ expect: 'A A A A A A A A K A U', target: (f) => ({ body: { name: f.uniq('key') } }) }],
+  'DELETE /api/api-keys/:id': [
+    {
+      variant: 'own key',
+      expect: 'A A A A A A A A K A U',
+      target: async (f, p) => ({ params: { id: await f.newKey(p.account ?? f.accounts.admin) } }),
+    },
+    {
+      variant: "another user's key",
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newKey(f.accounts.spare) } }),
+    },
+  ],
+
+  // ----- users ----------------------------------------------------------------------- a e s o h r t n R S u
+  'GET /api/users': [{ expect: 'A F F F F F F F A F U', target: () => ({}) }],
+  'POST /api/users': [
+    {
+      expect: 'A F F F F F F F K F U',
+      target: (f) => ({ body: { username: f.uniq('newuser'), password: 'a long enough password' } }),
+    },
+  ],
+  'GET /api/users/:id': [
+    { variant: 'own', expect: 'A A A A A A A A A A U', target: (f, p) => ({ params: { id: own(f, p) } }) },
+    { variant: 'another user', expect: 'A F F F F F F F A F U', target: (f) => ({ params: { id: f.accounts.spare.id } }) },
+  ],
+  'PATCH /api/users/:id': [
+    {
+      variant: 'unlock another user',
+      expect: 'A F F F F F F F K F U',
+      target: (f) => ({ params: { id: f.accounts.spare.id }, body: { unlock: true } }),
+    },
+    {
+      variant: 'promote oneself',
+      expect: 'A F F F F F F F K F U',
+      target: (f, p) => ({ params: { id: own(f, p) }, body: { isAdmin: true } }),
+    },
+  ],
+  'DELETE /api/users/:id': [{ expect: 'A F F F F F F F K F U', target: async (f) => ({ params: { id: await f.newUser() } }) }],
+  'PUT /api/users/:id/password': [
+    {
+      // Ends every session of that user: sign the account in again with its new password.
+      variant: 'own',
+      expect: 'A A A A A A A A K A U',
+      target: (f, p) => {
+        const a = p.account ?? f.accounts.admin;
+        return { params: { id: a.id }, body: { currentPassword: a.password, newPassword: f.uniq(`${a.username}-rotated-password`) } };
+      },
+      after: async (f, p, res, t) => {
+        if (res.status !== 204 || !p.account) return;
+        p.account.password = (t.body as { newPassword: string }).newPassword;
+        await f.relogin(p.account);
+      },
+    },
+    {
+      variant: 'another user',
+      expect: 'A F F F F F F F K F U',
+      target: (f) => ({ params: { id: f.accounts.pwtarget.id }, body: { newPassword: f.uniq('reset-by-someone-password') } }),
+    },
+  ],
+
+  // ----- teams ----------------------------------------------------------------------- a e s o h r t n R S u
+  'GET /api/teams': [{ expect: 'A F F F F F F F A F U', target: () => ({}) }],
+  'POST /api/teams': [{ expect: 'A F F F F F F F K F U', target: (f) => ({ body: { name: f.uniq('team') } }) }],
+  'GET /api/teams/:id': [{ expect: 'A F F F F F F F A F U', target: (f) => ({ params: { id: f.ids.t1 } }) }],
+  'PATCH /api/teams/:id': [
+    { expect: 'A F F F F F F F K F U', target: (f) => ({ params: { id: f.ids.scratchTeam }, body: { name: f.uniq('scratch') } }) },
+  ],
+  'DELETE /api/teams/:id': [{ expect: 'A F F F F F F F K F U', target: async (f) => ({ params: { id: await f.newTeam([]) } }) }],
+  'PUT /api/teams/:id/members/:userId': [
+    {
+      // Joining the team that holds operator on G1 would be a privilege escalation.
+      variant: 'join T1 oneself',
+      expect: 'A F F F F F F F K F U',
+      target: (f, p) => ({ params: { id: f.ids.t1, userId: own(f, p) } }),
+    },
+  ],
+  'DELETE /api/teams/:id/members/:userId': [
+    {
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newTeam([f.accounts.spare.id]), userId: f.accounts.spare.id } }),
+    },
+  ],
+
+  // ----- environments ---------------------------------------------------------------- a e s o h r t n R S u
+  'GET /api/environments': [{ expect: 'A A A A A A A A A A U', target: () => ({}) }],
+  'POST /api/environments': [{ expect: 'A F F F F F F F K F U', target: (f) => ({ body: { name: f.uniq('env') } }) }],
+  'GET /api/environments/:id': [
+    { variant: 'E1', expect: 'A A A A A A A F A A U', target: (f) => ({ params: { id: f.ids.e1 } }) },
+    { variant: 'E2, other environment of G1', expect: 'A F F F F F A F A F U', target: (f) => ({ params: { id: f.ids.e2 } }) },
+    { variant: 'E3, no group', expect: 'A F F F F F F F A F U', target: (f) => ({ params: { id: f.ids.e3 } }) },
+  ],
+  'PATCH /api/environments/:id': [
+    {
+      variant: 'E1 rename and retag',
+      expect: 'A A F F F F F F K F U',
+      target: (f) => ({ params: { id: f.ids.e1 }, body: { name: 'E1', tagIds: [] } }),
+    },
+    {
+      // Regrouping changes who inherits access through groups: administrators only.
+      variant: 'E1 regroup',
+      expect: 'A F F F F F F F K F U',
+      target: (f) => ({ params: { id: f.ids.e1 }, body: { groupId: f.ids.g1 } }),
+    },
+    { variant: 'E2 rename', expect: 'A F F F F F F F K F U', target: (f) => ({ params: { id: f.ids.e2 }, body: { name: 'E2' } }) },
+  ],
+  'DELETE /api/environments/:id': [
+    {
+      variant: 'an environment like E1',
+      expect: 'A A F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newEnvironmentLikeE1() } }),
+    },
+  ],
+
+  // ----- groups and tags ------------------------------------------------------------- a e s o h r t n R S u
+  'POST /api/environments/groups': [{ expect: 'A F F F F F F F K F U', target: (f) => ({ body: { name: f.uniq('group') } }) }],
+  'PATCH /api/environments/groups/:id': [
+    { expect: 'A F F F F F F F K F U', target: (f) => ({ params: { id: f.ids.g2 }, body: { description: f.uniq('described') } }) },
+  ],
+  'DELETE /api/environments/groups/:id': [
+    { expect: 'A F F F F F F F K F U', target: async (f) => ({ params: { id: await f.newGroup() } }) },
+  ],
+  'POST /api/environments/tags': [{ expect: 'A F F F F F F F K F U', target: (f) => ({ body: { name: f.uniq('tag') } }) }],
+  'DELETE /api/environments/tags/:id': [{ expect: 'A F F F F F F F K F U', target: async (f) => ({ params: { id: await f.newTag() } }) }],
+
+  // ----- role assignments ------------------------------------------------------------ a e s o h r t n R S u
+  'GET /api/roles/assignments': [
+    { variant: 'all', expect: 'A F F F F F F F A F U', target: () => ({}) },
+    {
+      variant: 'of E1',
+      expect: 'A A F F F F F F A F U',
+      target: (f) => ({ query: { scopeType: 'environment', scopeId: f.ids.e1 } }),
+    },
+  ],
+  'POST /api/roles/assignments': [
+    {
+      variant: 'on E1',
+      expect: 'A A F F F F F F K F U',
+      target: async (f) => ({
+        body: { principal: { type: 'team', id: await f.newTeam([]) }, scope: { type: 'environment', id: f.ids.e1 }, role: 'operator' },
+      }),
+    },
+    {
+      variant: 'environment_admin on E1',
+      expect: 'A A F F F F F F K F U',
+      target: async (f) => ({
+        body: { principal: { type: 'team', id: await f.newTeam([]) }, scope: { type: 'environment', id: f.ids.e1 }, role: 'environment_admin' },
+      }),
+    },
+    {
+      variant: 'on E2',
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => ({
+        body: { principal: { type: 'team', id: await f.newTeam([]) }, scope: { type: 'environment', id: f.ids.e2 }, role: 'readonly' },
+      }),
+    },
+    {
+      variant: 'on group G2',
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => ({
+        body: { principal: { type: 'team', id: await f.newTeam([]) }, scope: { type: 'group', id: f.ids.g2 }, role: 'readonly' },
+      }),
+    },
+  ],
+  'DELETE /api/roles/assignments/:id': [
+    {
+      variant: 'on E1',
+      expect: 'A A F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newAssignment({ type: 'environment', id: f.ids.e1 }) } }),
+    },
+    {
+      variant: 'on E2',
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newAssignment({ type: 'environment', id: f.ids.e2 }) } }),
+    },
+    {
+      variant: 'on group G2',
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newAssignment({ type: 'group', id: f.ids.g2 }) } }),
+    },
+  ],
+
+  // ----- operations of the instance -------------------------------------------------- a e s o h r t n R S u
+  'GET /api/audit': [{ expect: 'A F F F F F F F A F U', target: () => ({}) }],
+  'GET /metrics': [{ expect: 'A F F F F F F F A F U', target: () => ({}) }],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Fixture
+// ---------------------------------------------------------------------------------------------
+
+interface Fixture {
+  h: Harness;
+  accounts: Record<AccountName, Account>;
+  principals: Record<PrincipalName, Principal>;
+  ids: { e1: number; e2: number; e3: number; g1: number; g2: number; t1: number; scratchTeam: number };
+  uniq(prefix: string): string;
+  relogin(a: Account): Promise<void>;
+  newUser(): Promise<number>;
+  newTeam(memberIds: number[]): Promise<number>;
+  newGroup(): Promise<number>;
+  newTag(): Promise<number>;
+  newKey(owner: Account): Promise<number>;
+  newEnvironmentLikeE1(): Promise<number>;
+  newAssignment(scope: { type: 'environment' | 'group'; id: number }): Promise<number>;
+}
+
+const DIRECT_ROLES: ReadonlyArray<[AccountName, string]> = [
+  ['envadmin', 'environment_admin'],
+  ['standard', 'standard_user'],
+  ['operator', 'operator'],
+  ['helpdesk', 'helpdesk'],
+  ['readonly', 'readonly'],
+];
+
+async function buildFixture(dialect: TestDialect): Promise<Fixture> {
+  const h = await createHarness(dialect);
+  let counter = 0;
+  const uniq = (prefix: string): string => `${prefix}-${++counter}`;
+
+  const send = async (c: Call, status: number): Promise<any> => {
+    const r = await h.call(c);
+    expect(r.status, `fixture call ${c.method} ${c.url}: ${JSON.stringify(r.body)}`).toBe(status);
+    return r.body;
+  };
+
+  const adminToken = await h.setupAdmin();
+  const me = await send({ method: 'GET', url: '/api/auth/me', token: adminToken }, 200);
+  const list: Array<[AccountName, Account]> = [
+    ['admin', { id: me.user.id as number, username: ADMIN.username, password: ADMIN.password, token: adminToken }],
+  ];
+  for (const username of ['envadmin', 'standard', 'operator', 'helpdesk', 'readonly', 'teamop', 'norole', 'spare', 'pwtarget'] as const) {
+    const u = await h.user(adminToken, username);
+    list.push([username, { id: u.id, username, password: `${username}-password-123`, token: u.token }]);
+  }
+  const accounts = Object.fromEntries(list) as Record<AccountName, Account>;
+  const asAdmin = (c: Omit<Call, 'token' | 'apiKey'>, status: number): Promise<any> => send({ ...c, token: accounts.admin.token }, status);
+
+  const grant = async (
+    principal: { type: 'user' | 'team'; id: number },
+    scope: { type: 'environment' | 'group'; id: number },
+    role: string,
+  ): Promise<number> => (await asAdmin({ method: 'POST', url: '/api/roles/assignments', body: { principal, scope, role } }, 201)).id;
+
+  const g1 = (await asAdmin({ method: 'POST', url: '/api/environments/groups', body: { name: 'G1' } }, 201)).id as number;
+  const g2 = (await asAdmin({ method: 'POST', url: '/api/environments/groups', body: { name: 'G2' } }, 201)).id as number;
+  const e1 = (await asAdmin({ method: 'POST', url: '/api/environments', body: { name: 'E1', groupId: g1 } }, 201)).id as number;
+  const e2 = (await asAdmin({ method: 'POST', url: '/api/environments', body: { name: 'E2', groupId: g1 } }, 201)).id as number;
+  const e3 = (await asAdmin({ method: 'POST', url: '/api/environments', body: { name: 'E3' } }, 201)).id as number;
+  for (const [name, role] of DIRECT_ROLES) await grant({ type: 'user', id: accounts[name].id }, { type: 'environment', id: e1 }, role);
+  const t1 = (await asAdmin({ method: 'POST', url: '/api/teams', body: { name: 'T1', memberIds: [accounts.teamop.id] } }, 201)).id as number;
+  await grant({ type: 'team', id: t1 }, { type: 'group', id: g1 }, 'operator');
+  const scratchTeam = (await asAdmin({ method: 'POST', url: '/api/teams', body: { name: 'scratch' } }, 201)).id as number;
+
+  const roKey = (await send({ method: 'POST', url: '/api/api-keys', token: adminToken, body: { name: 'dashboard', readOnly: true } }, 201))
+    .key as string;
+  const fullKey = (await send({ method: 'POST', url: '/api/api-keys', token: accounts.standard.token, body: { name: 'ci' } }, 201))
+    .key as string;
+
+  const session = (name: PrincipalName, account: Account): Principal => ({
+    name,
+    kind: 'session',
+    account,
+    credentials: () => ({ token: account.token }),
+  });
+  const principals: Record<PrincipalName, Principal> = {
+    admin: session('admin', accounts.admin),
+    envAdmin: session('envAdmin', accounts.envadmin),
+    standard: session('standard', accounts.standard),
+    operator: session('operator', accounts.operator),
+    helpdesk: session('helpdesk', accounts.helpdesk),
+    readonly: session('readonly', accounts.readonly),
+    teamOperator: session('teamOperator', accounts.teamop),
+    noRole: session('noRole', accounts.norole),
+    adminReadOnlyKey: { name: 'adminReadOnlyKey', kind: 'api_key', account: accounts.admin, credentials: () => ({ apiKey: roKey }) },
+    standardFullKey: { name: 'standardFullKey', kind: 'api_key', account: accounts.standard, credentials: () => ({ apiKey: fullKey }) },
+    anonymous: { name: 'anonymous', kind: 'none', account: null, credentials: () => ({}) },
+  };
+
+  const newTeam = async (memberIds: number[]): Promise<number> =>
+    (await asAdmin({ method: 'POST', url: '/api/teams', body: { name: uniq('throwaway-team'), memberIds } }, 201)).id;
+
+  return {
+    h,
+    accounts,
+    principals,
+    ids: { e1, e2, e3, g1, g2, t1, scratchTeam },
+    uniq,
+    async relogin(a) {
+      a.token = (await send({ method: 'POST', url: '/api/auth/login', body: { username: a.username, password: a.password } }, 200)).token;
+    },
+    async newUser() {
+      return (await asAdmin({ method: 'POST', url: '/api/users', body: { username: uniq('throwaway-user'), password: 'throwaway password' } }, 201)).id;
+    },
+    newTeam,
+    async newGroup() {
+      return (await asAdmin({ method: 'POST', url: '/api/environments/groups', body: { name: uniq('throwaway-group') } }, 201)).id;
+    },
+    async newTag() {
+      return (await asAdmin({ method: 'POST', url: '/api/environments/tags', body: { name: uniq('throwaway-tag') } }, 201)).id;
+    },
+    async newKey(owner) {
+      return (await send({ method: 'POST', url: '/api/api-keys', token: owner.token, body: { name: uniq('throwaway-key') } }, 201)).id;
+    },
+    /** A new environment in G1 with the same direct grants as E1. */
+    async newEnvironmentLikeE1() {
+      const id = (await asAdmin({ method: 'POST', url: '/api/environments', body: { name: uniq('throwaway-env'), groupId: g1 } }, 201))
+        .id as number;
+      for (const [name, role] of DIRECT_ROLES) await grant({ type: 'user', id: accounts[name].id }, { type: 'environment', id }, role);
+      return id;
+    },
+    /** A fresh team granted readonly on `scope`; answers the assignment id. */
+    async newAssignment(scope) {
+      return grant({ type: 'team', id: await newTeam([]) }, scope, 'readonly');
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the matrix
+// ---------------------------------------------------------------------------------------------
+
+function routeKey(method: string, url: string): string {
+  return `${method} ${url}`;
+}
+
+function splitKey(key: string): { method: Call['method']; url: string } {
+  const space = key.indexOf(' ');
+  return { method: key.slice(0, space) as Call['method'], url: key.slice(space + 1) };
+}
+
+function parseCells(key: string, c: Case): Cell[] {
+  const cells = c.expect.trim().split(/\s+/);
+  if (cells.length !== COLUMNS.length) throw new Error(`${key} [${c.variant ?? ''}]: ${cells.length} cells, want ${COLUMNS.length}`);
+  for (const cell of cells) if (!(CELLS as readonly string[]).includes(cell)) throw new Error(`${key}: unknown cell "${cell}"`);
+  if (cells.includes('X') && !c.otherwise) throw new Error(`${key}: X cells need "otherwise"`);
+  return cells as Cell[];
+}
+
+/** The URL for `template` with its `:params` filled in (every one given, none extra). */
+function fillUrl(template: string, t: Target): string {
+  const params = t.params ?? {};
+  const used = new Set<string>();
+  const path = template.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`${template}: no value for :${name}`);
+    used.add(name);
+    return encodeURIComponent(String(value));
+  });
+  const extra = Object.keys(params).filter((k) => !used.has(k));
+  if (extra.length > 0) throw new Error(`${template}: unknown params ${extra.join(', ')}`);
+  const query = new URLSearchParams(Object.entries(t.query ?? {}).map(([k, v]): [string, string] => [k, String(v)])).toString();
+  return query ? `${path}?${query}` : path;
+}
+
+/** The cell an answer is (one letter), or a description of an answer that is none of them. */
+function classify(res: Answer, c: Case): string {
+  if (res.status >= 200 && res.status < 300) return 'A';
+  const problem = typeof res.body === 'object' && res.body !== null ? (res.body as { code?: unknown; detail?: unknown }) : {};
+  const code = typeof problem.code === 'string' ? problem.code : '(no code)';
+  for (const [cell, r] of Object.entries(REFUSALS)) if (res.status === r.status && code === r.code) return cell;
+  if (c.otherwise && res.status === c.otherwise.status && code === c.otherwise.code) return 'X';
+  return `${res.status} ${code}${typeof problem.detail === 'string' ? ` (${problem.detail})` : ''}`;
+}
+
+const SUMMARY_LETTER: Record<Cell, string> = { A: 'A', F: '-', K: '-', U: '-', X: '*' };
+
+describe.each(DIALECTS)('role matrix (%s)', (dialect) => {
+  let f: Fixture;
+
+  beforeAll(async () => {
+    f = await buildFixture(dialect);
+  });
+  afterAll(async () => {
+    await f?.h.close();
+  });
+
+  it('has exactly one row per route: no route without expectations, no row without a route', () => {
+    const routes = f.h.app.routes.map((r) => routeKey(r.method, r.url));
+    const rows = Object.keys(MATRIX);
+    expect(new Set(routes).size, 'duplicate routes').toBe(routes.length);
+    expect({
+      routesWithoutRow: routes.filter((r) => !rows.includes(r)),
+      rowsWithoutRoute: rows.filter((r) => !routes.includes(r)),
+    }).toEqual({ routesWithoutRow: [], rowsWithoutRoute: [] });
+    for (const [key, cases] of Object.entries(MATRIX)) {
+      expect(cases.length, `${key} has no case`).toBeGreaterThan(0);
+      for (const c of cases) parseCells(key, c);
+    }
+  });
+
+  it('lists exactly the environments each principal can see', async () => {
+    const { e1, e2, e3 } = f.ids;
+    const want: Partial<Record<PrincipalName, number[]>> = {
+      admin: [e1, e2, e3],
+      envAdmin: [e1],
+      standard: [e1],
+      operator: [e1],
+      helpdesk: [e1],
+      readonly: [e1],
+      teamOperator: [e1, e2],
+      noRole: [],
+      adminReadOnlyKey: [e1, e2, e3],
+      standardFullKey: [e1],
+    };
+    const got: Partial<Record<PrincipalName, number[]>> = {};
+    for (const name of Object.keys(want) as PrincipalName[]) {
+      const r = await f.h.call({ method: 'GET', url: '/api/environments?limit=1000', ...f.principals[name].credentials() });
+      expect(r.status, `${name}: ${JSON.stringify(r.body)}`).toBe(200);
+      const ids = (r.body.items as Array<{ id: number }>).map((e) => e.id).sort((x, y) => x - y);
+      expect(r.body.total, `${name}: total`).toBe(ids.length);
+      got[name] = ids;
+    }
+    expect(got).toEqual(want);
+    // Filters never widen what a principal sees.
+    const byGroup = await f.h.call({ method: 'GET', url: `/api/environments?groupId=${f.ids.g1}`, token: f.accounts.envadmin.token });
+    expect((byGroup.body.items as Array<{ id: number }>).map((e) => e.id)).toEqual([e1]);
+    const none = await f.h.call({ method: 'GET', url: `/api/environments?groupId=${f.ids.g1}`, token: f.accounts.norole.token });
+    expect(none.body).toMatchObject({ items: [], total: 0 });
+  });
+
+  it('answers every principal as the matrix says on every operation', async () => {
+    const mismatches: string[] = [];
+    const lines: string[] = [];
+    const label = (key: string, c: Case): string => `${key}${c.variant ? ` [${c.variant}]` : ''}`;
+    const width = Math.max(...Object.entries(MATRIX).flatMap(([key, cases]) => cases.map((c) => label(key, c).length)));
+
+    for (const [key, cases] of Object.entries(MATRIX)) {
+      const { method, url } = splitKey(key);
+      for (const c of cases) {
+        const cells = parseCells(key, c);
+        const letters: string[] = [];
+        const wrong: string[] = [];
+        for (const [i, column] of COLUMNS.entries()) {
+          const want = cells[i]!;
+          const p = f.principals[column.name];
+          const t = await c.target(f, p);
+          const res = await f.h.call({
+            method,
+            url: fillUrl(url, t),
+            ...(t.body !== undefined ? { body: t.body } : {}),
+            ...p.credentials(),
+          });
+          const got = classify(res, c);
+          letters.push(got.length === 1 ? SUMMARY_LETTER[got as Cell] : '?');
+          if (got !== want) {
+            wrong.push(`${column.letter}:${got.length === 1 ? got : '?'}`);
+            const wantText = want === 'A' ? '2xx' : want === 'X' ? `${c.otherwise?.status} ${c.otherwise?.code}` : `${REFUSALS[want].status} ${REFUSALS[want].code}`;
+            mismatches.push(`${label(key, c)} as ${column.name}: want ${want} (${wantText}), got ${got.length === 1 ? `${got} (${res.status} ${String(res.body?.code ?? '')})` : got}`);
+          }
+          await c.after?.(f, p, res, t);
+        }
+        lines.push(`${label(key, c).padEnd(width)}  ${letters.join(' ')}${wrong.length ? `   MISMATCH (want ${c.expect}) ${wrong.join(' ')}` : ''}`);
+      }
+    }
+
+    console.log(
+      [
+        `Role matrix on ${dialect}: A allowed (2xx), - refused (401/403), * passed authorization but the operation answers otherwise, ? neither`,
+        ...COLUMNS.map((col) => `  ${col.letter} = ${col.who}`),
+        `${''.padEnd(width)}  ${COLUMNS.map((col) => col.letter).join(' ')}`,
+        ...lines,
+      ].join('\n'),
+    );
+
+    expect(mismatches, 'cells that differ from the matrix').toEqual([]);
+    // Every mutating call above, allowed or refused, left an audit record.
+    await f.h.expectAllAudited();
+  });
+});
