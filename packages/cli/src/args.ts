@@ -111,7 +111,13 @@ export function parseId(raw: string, label: string, usage: string | null = null)
 }
 
 /** A whole-number option within [min, max], or undefined when absent; UsageError otherwise. */
-export function intOption(values: OptionValues, name: string, min: number, max: number, usage: string): number | undefined {
+export function intOption(
+  values: OptionValues,
+  name: string,
+  min: number,
+  max: number,
+  usage: string,
+): number | undefined {
   const raw = str(values, name);
   if (raw === undefined) return undefined;
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;

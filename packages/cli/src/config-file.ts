@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CliError } from './errors.ts';
 
+/** What `login` stores; the defaults let a hand-written file hold just the URL. */
 export const StoredConfigSchema = z.object({
   url: z.string().min(1),
   token: z.string().nullable().default(null),
@@ -45,7 +46,8 @@ export function readConfig(file: string): StoredConfig | null {
     throw new CliError(`config file ${file} is not valid JSON: fix it or delete it and log in again`);
   }
   const parsed = StoredConfigSchema.safeParse(json);
-  if (!parsed.success) throw new CliError(`config file ${file} is not a capstan config: fix it or delete it and log in again`);
+  if (!parsed.success)
+    throw new CliError(`config file ${file} is not a capstan config: fix it or delete it and log in again`);
   return parsed.data;
 }
 

@@ -24,8 +24,10 @@ export function describeConnectionError(err: { code?: unknown; message: string }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
     return `the TLS certificate of ${url} is not valid now (${code}): renew it on the server, or pass --insecure`;
   }
-  if (code === 'ECONNREFUSED') return `cannot connect to ${url}: connection refused (is the server running on that port?)`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot connect to ${url}: the host name does not resolve`;
+  if (code === 'ECONNREFUSED')
+    return `cannot connect to ${url}: connection refused (is the server running on that port?)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `cannot connect to ${url}: the host name does not resolve`;
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     return `the connection to ${url} was closed unexpectedly (${code}): is it a Capstan server, and is the scheme (https/http) right?`;
   }

@@ -40,7 +40,10 @@ function requestUrl(target: Target, req: ApiRequest): URL {
 }
 
 function headersFor(target: Target, hasBody: boolean): Record<string, string> {
-  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': `capstan-cli/${CAPSTAN_VERSION}` };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': `capstan-cli/${CAPSTAN_VERSION}`,
+  };
   if (hasBody) headers['content-type'] = 'application/json';
   if (target.apiKey !== null) headers['x-api-key'] = target.apiKey;
   else if (target.token !== null) headers.authorization = `Bearer ${target.token}`;
@@ -58,7 +61,10 @@ function readCa(file: string): Buffer {
 function exchange(target: Target, req: ApiRequest): Promise<RawResponse> {
   const url = requestUrl(target, req);
   const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-  const options: https.RequestOptions = { method: req.method, headers: headersFor(target, payload !== undefined) };
+  const options: https.RequestOptions = {
+    method: req.method,
+    headers: headersFor(target, payload !== undefined),
+  };
   if (url.protocol === 'https:') {
     options.rejectUnauthorized = !target.insecure;
     if (target.caFile !== null) options.ca = readCa(target.caFile);
@@ -69,12 +75,16 @@ function exchange(target: Target, req: ApiRequest): Promise<RawResponse> {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', (err) => reject(new CliError(describeConnectionError(err, target.url))));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     request.setTimeout(TIMEOUT_MS, () => {
       request.destroy(new CliError(`no answer from ${target.url} within ${TIMEOUT_MS / 1000}s`));
     });
-    request.on('error', (err) => reject(err instanceof CliError ? err : new CliError(describeConnectionError(err, target.url))));
+    request.on('error', (err) =>
+      reject(err instanceof CliError ? err : new CliError(describeConnectionError(err, target.url))),
+    );
     request.end(payload);
   });
 }
@@ -93,20 +103,28 @@ function interpret(target: Target, req: ApiRequest, res: RawResponse): unknown {
   if (res.status >= 400) {
     const problem = json.ok ? ProblemSchema.safeParse(json.value) : null;
     if (problem?.success) throw new ApiError(problem.data);
-    throw new CliError(`${req.method} ${target.url}${req.path} answered HTTP ${res.status}: ${res.text.slice(0, 200) || '(no body)'}`);
+    throw new CliError(
+      `${req.method} ${target.url}${req.path} answered HTTP ${res.status}: ${res.text.slice(0, 200) || '(no body)'}`,
+    );
   }
   if (!json.ok) throw new CliError(`${target.url} did not answer JSON: is it a Capstan server?`);
   return json.value;
 }
 
 /** Sends a request and validates the answer with `schema`; throws ApiError, or CliError when it cannot. */
-export async function callApi<S extends z.ZodType>(target: Target, req: ApiRequest, schema: S): Promise<ApiAnswer<z.output<S>>> {
+export async function callApi<S extends z.ZodType>(
+  target: Target,
+  req: ApiRequest,
+  schema: S,
+): Promise<ApiAnswer<z.output<S>>> {
   const raw = interpret(target, req, await exchange(target, req));
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'unknown';
-    throw new CliError(`unexpected answer to ${req.method} ${req.path} (${where}): are the client and server versions the same?`);
+    throw new CliError(
+      `unexpected answer to ${req.method} ${req.path} (${where}): are the client and server versions the same?`,
+    );
   }
   return { data: parsed.data, raw };
 }

@@ -6,17 +6,25 @@ export function printable(text: string): string {
   return text.replace(/\p{Cc}/gu, '?');
 }
 
-/** Rows aligned under a header, columns separated by two spaces, no trailing blanks; ends with a newline. */
-export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const all = [headers, ...rows].map((row) => headers.map((_, i) => printable(row[i] ?? '')));
-  const widths = headers.map((_, i) => Math.max(...all.map((row) => [...(row[i] ?? '')].length)));
-  const lines = all.map((row) =>
+/** Rows aligned in columns separated by two spaces, no trailing blanks; ends with a newline ('' for no rows). */
+export function formatColumns(rows: ReadonlyArray<readonly string[]>): string {
+  const columns = Math.max(0, ...rows.map((row) => row.length));
+  const cells = rows.map((row) => Array.from({ length: columns }, (_, i) => printable(row[i] ?? '')));
+  const widths = Array.from({ length: columns }, (_, i) =>
+    Math.max(...cells.map((row) => [...(row[i] ?? '')].length)),
+  );
+  const lines = cells.map((row) =>
     row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)))
+      .map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length))
       .join('  ')
       .trimEnd(),
   );
-  return `${lines.join('\n')}\n`;
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+/** A header row with the rows aligned under it (see formatColumns). */
+export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  return formatColumns([headers, ...rows]);
 }
 
 /** Pretty JSON for `--json`, ending with a newline. */

@@ -39,7 +39,9 @@ export function resolveTarget(
 ): Target {
   const raw = opts.url ?? (env.CAPSTAN_URL || undefined) ?? stored?.url;
   if (raw === undefined) {
-    throw new CliError('no server given: run "capstan login --url https://HOST:9443 --username NAME", or pass --url / set CAPSTAN_URL');
+    throw new CliError(
+      'no server given: run "capstan login --url https://HOST:9443 --username NAME", or pass --url / set CAPSTAN_URL',
+    );
   }
   const url = normalizeUrl(raw);
   if (url === null) throw new CliError(`"${raw}" is not a server URL: write it like https://127.0.0.1:9443`);

@@ -1,6 +1,7 @@
 // The only contract between server, agent, web and cli. Schemas and types; no I/O.
 export * from './version.ts';
 export * from './errors.ts';
+export * from './messages.ts';
 export * from './permissions.ts';
 export * from './api/common.ts';
 export * from './api/health.ts';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
 import { AppError } from './errors.ts';
 import type { RequestContext } from './http/context.ts';
 import { toProblem } from './http/problem.ts';
@@ -107,10 +107,21 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
+    // `https: true` only labels the listen log; the factory's HTTPS server does the work.
+    // Long ids reach the schemas (and a 400 with an audit record) instead of the router's 414.
+    routerOptions: { maxParamLength: 1024 },
+    // Errors the router raises before any hook (malformed percent-escapes) still answer Problem JSON.
+    frameworkErrors: (err, req, reply) => {
+      const problem = toProblem(new AppError('route_not_found', `the URL is malformed (${err.message}): check its percent-escapes`), req.id, '');
+      void (reply as FastifyReply).code(problem.status).header('x-request-id', req.id).type('application/problem+json').send(problem);
+    },
+    // `https: true` only labels the listen log; the factory's HTTPS server does the work.
+    ...(opts.serverFactory ? { serverFactory: opts.serverFactory, https: true } : {}),
   });
   fastify.decorateRequest('ctx', null as unknown as RequestContext);
 
+  // JSON only: other bodies get 415 rather than being handed to the schemas as text.
+  fastify.removeContentTypeParser('text/plain');
   // An empty JSON body means "no body": DELETE and logout clients often send the header anyway.
   const jsonParser = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {

@@ -110,7 +110,7 @@ describe.each(DIALECTS)('audit log (%s)', (dialect) => {
       expect(await h.store.db.selectFrom('auditOutbox').selectAll().execute()).toEqual([]);
     } finally {
       await again.close();
-      h.app.close = async () => undefined;
+      h.app.close = () => Promise.resolve();
     }
   });
 });

@@ -7,7 +7,13 @@ export const IdParamsSchema = z.strictObject({ id: IdSchema });
 export type IdParams = z.infer<typeof IdParamsSchema>;
 
 /** ISO-8601 UTC timestamp as written by the server. */
-export const TimestampSchema = z.string().datetime({ offset: true });
+export const TimestampSchema = z
+  .string()
+  .datetime({ offset: true })
+  .refine((v) => {
+    const t = Date.parse(v);
+    return Number.isFinite(t) && new Date(t).getUTCFullYear() <= 9999;
+  }, 'must be a date no later than the year 9999 (UTC)');
 
 /** Offset paging shared by every list route. */
 export const PageQueryShape = {
@@ -31,14 +37,14 @@ export const NameSchema = z
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 export const UsernameSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9._@-]+$/, 'may contain only letters, digits and . _ @ -');
+  .regex(/^[A-Za-z0-9._@-]*$/, 'may contain only letters, digits and . _ @ -');
 
 /** Passwords: length is what matters (NIST 800-63B); the cap keeps hashing bounded. */
 export const NewPasswordSchema = z

@@ -77,7 +77,7 @@ export const CreateTagSchema = z.strictObject({
     .trim()
     .min(1, 'must not be empty')
     .max(64, 'must be at most 64 characters')
-    .regex(/^[A-Za-z0-9._:=/-]+$/, 'may contain only letters, digits and . _ : = / -'),
+    .regex(/^[A-Za-z0-9._:=/-]*$/, 'may contain only letters, digits and . _ : = / -'),
 });
 export type CreateTag = z.infer<typeof CreateTagSchema>;
 export const TagListSchema = z.object({ items: z.array(TagSchema) });

@@ -62,6 +62,18 @@ export interface Guard {
   authorize(principal: Principal, permission: Permission, environmentId: number | null): Promise<void>;
 }
 
+/** Path of the first string holding U+0000 (PostgreSQL text cannot store it), or null. */
+function findNul(value: unknown, path: string[] = [], depth = 0): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 64 || value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return [...path, k];
+    const found = findNul(v, [...path, k], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 function parse<S extends z.ZodType>(
   schema: S | undefined,
   value: unknown,
@@ -69,6 +81,13 @@ function parse<S extends z.ZodType>(
 ): z.output<S> | undefined {
   if (!schema) return undefined;
   const input = location === 'body' && value === undefined ? {} : value;
+  const nul = findNul(input);
+  if (nul) {
+    const path = nul.join('.') || '(root)';
+    throw new AppError('validation_failed', `${location}.${path}: must not contain NUL (\\u0000) characters`, {
+      issues: [{ location, path, message: 'must not contain NUL (\\u0000) characters' }],
+    });
+  }
   const result = schema.safeParse(input);
   if (!result.success) {
     const issues = zodIssues(location, result.error);

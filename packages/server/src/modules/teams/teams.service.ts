@@ -33,7 +33,7 @@ export class TeamsService {
   async create(ctx: RequestContext, body: CreateTeam): Promise<Team> {
     if (await this.repo.nameTaken(body.name)) throw new AppError('conflict', `a team named "${body.name}" exists: choose another name`);
     const memberIds = [...new Set(body.memberIds)];
-    await this.assertUsers(memberIds);
+    await this.assertUsers(memberIds, 'check memberIds');
     return this.audit.transact(ctx, async (trx, audit) => {
       const id = await this.repo.insert(trx, body.name);
       await this.repo.addMembers(trx, id, memberIds);
@@ -68,7 +68,7 @@ export class TeamsService {
 
   async addMember(ctx: RequestContext, id: number, userId: number): Promise<Team> {
     await this.get(id);
-    await this.assertUsers([userId]);
+    await this.assertUsers([userId], 'check the user id in the path');
     await this.audit.transact(ctx, async (trx, audit) => {
       audit.details = { userId };
       await this.repo.addMembers(trx, id, [userId]);
@@ -86,8 +86,8 @@ export class TeamsService {
     this.access.invalidate();
   }
 
-  private async assertUsers(ids: number[]): Promise<void> {
+  private async assertUsers(ids: number[], hint: string): Promise<void> {
     const missing = await this.repo.missingUsers(ids);
-    if (missing.length > 0) throw new AppError('not_found', `no user with id ${missing.join(', ')}: check memberIds`);
+    if (missing.length > 0) throw new AppError('not_found', `no user with id ${missing.join(', ')}: ${hint}`);
   }
 }

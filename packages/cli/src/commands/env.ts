@@ -1,0 +1,114 @@
+// capstan env: list, create and delete environments.
+import {
+  EnvironmentModeSchema,
+  EnvironmentPageSchema,
+  EnvironmentSchema,
+  type Environment,
+} from '@capstan/protocol';
+import { intOption, parseId, str, strs } from '../args.ts';
+import { usageLine, type Command } from '../command.ts';
+import { present, targetOf } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { callApi, callApiNoContent } from '../http-client.ts';
+import { formatTable, listCell, pageFooter, printable } from '../output.ts';
+
+/** One table row per environment, under ID NAME STATUS MODE GROUP TAGS. */
+export function environmentRows(items: readonly Environment[]): string[][] {
+  return items.map((e) => [
+    String(e.id),
+    e.name,
+    e.status,
+    e.mode,
+    e.groupId === null ? '-' : String(e.groupId),
+    listCell(e.tags.map((t) => t.name)),
+  ]);
+}
+
+const list: Command = {
+  words: ['env', 'list'],
+  args: [],
+  options: {
+    search: { type: 'string' },
+    'group-id': { type: 'string' },
+    'tag-id': { type: 'string' },
+    limit: { type: 'string' },
+    offset: { type: 'string' },
+  },
+  synopsis: '[--search S] [--group-id N] [--tag-id N] [--limit N] [--offset N]',
+  summary: 'List the environments you can see',
+  async run(ctx, { values }) {
+    const usage = usageLine(list);
+    const groupId = str(values, 'group-id');
+    const tagId = str(values, 'tag-id');
+    const { data, raw } = await callApi(
+      targetOf(ctx),
+      {
+        method: 'GET',
+        path: '/api/environments',
+        query: {
+          search: str(values, 'search'),
+          groupId: groupId === undefined ? undefined : parseId(groupId, '--group-id', usage),
+          tagId: tagId === undefined ? undefined : parseId(tagId, '--tag-id', usage),
+          limit: intOption(values, 'limit', 1, 1000, usage),
+          offset: intOption(values, 'offset', 0, 10_000_000, usage),
+        },
+      },
+      EnvironmentPageSchema,
+    );
+    present(
+      ctx,
+      raw,
+      () =>
+        formatTable(['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS'], environmentRows(data.items)) +
+        pageFooter(data),
+    );
+  },
+};
+
+const create: Command = {
+  words: ['env', 'create'],
+  args: ['NAME'],
+  options: {
+    'group-id': { type: 'string' },
+    'tag-id': { type: 'string', multiple: true },
+    mode: { type: 'string' },
+  },
+  synopsis: '[--group-id N] [--tag-id N ...] [--mode standard|async]',
+  summary: 'Create an environment',
+  async run(ctx, { positionals: [name = ''], values }) {
+    const usage = usageLine(create);
+    const groupId = str(values, 'group-id');
+    const mode = str(values, 'mode');
+    if (mode !== undefined && !EnvironmentModeSchema.safeParse(mode).success) {
+      throw new UsageError(`--mode must be standard or async, got "${mode}"`, usage);
+    }
+    const body = {
+      name,
+      groupId: groupId === undefined ? null : parseId(groupId, '--group-id', usage),
+      tagIds: strs(values, 'tag-id').map((t) => parseId(t, '--tag-id', usage)),
+      ...(mode === undefined ? {} : { mode }),
+    };
+    const { data, raw } = await callApi(
+      targetOf(ctx),
+      { method: 'POST', path: '/api/environments', body },
+      EnvironmentSchema,
+    );
+    present(ctx, raw, () => `created environment ${data.id} "${printable(data.name)}"\n`);
+  },
+};
+
+const remove: Command = {
+  words: ['env', 'delete'],
+  args: ['ID'],
+  options: {},
+  synopsis: '',
+  summary: 'Delete an environment and its role assignments',
+  async run(ctx, { positionals: [rawId = ''] }) {
+    const id = parseId(rawId, 'ID', usageLine(remove));
+    await callApiNoContent(targetOf(ctx), { method: 'DELETE', path: `/api/environments/${id}` });
+    if (!ctx.global.json) ctx.out(`deleted environment ${id}\n`);
+  },
+};
+
+/** The `capstan env` subcommands. */
+export const envCommands: readonly Command[] = [list, create, remove];

@@ -1,0 +1,14 @@
+// Every client command, in the order help lists them.
+import type { Command } from '../command.ts';
+import { envCommands } from './env.ts';
+import { sessionCommands } from './login.ts';
+import { teamCommands } from './team.ts';
+import { userCommands } from './user.ts';
+
+/** All client commands (`capstan server` is dispatched separately: its flags belong to the server). */
+export const COMMANDS: readonly Command[] = [
+  ...sessionCommands,
+  ...envCommands,
+  ...userCommands,
+  ...teamCommands,
+];

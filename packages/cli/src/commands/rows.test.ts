@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { Environment, MeResponse, Team, User } from '@capstan/protocol';
+import { environmentRows } from './env.ts';
+import { whoamiLines, withoutToken } from './login.ts';
+import { teamRows } from './team.ts';
+import { userRows, userStatus } from './user.ts';
+
+const at = '2026-01-01T00:00:00.000Z';
+const user: User = {
+  id: 2,
+  username: 'bob',
+  isAdmin: false,
+  disabled: false,
+  lockedUntil: null,
+  createdAt: at,
+  updatedAt: at,
+};
+
+describe('environmentRows', () => {
+  it('shows a dash for no group and no tags, and tag names otherwise', () => {
+    const env: Environment = {
+      id: 1,
+      name: 'prod',
+      groupId: null,
+      tags: [],
+      mode: 'standard',
+      status: 'pending',
+      createdAt: at,
+      updatedAt: at,
+    };
+    expect(
+      environmentRows([
+        env,
+        {
+          ...env,
+          id: 2,
+          groupId: 7,
+          tags: [
+            { id: 1, name: 'eu' },
+            { id: 2, name: 'db' },
+          ],
+        },
+      ]),
+    ).toEqual([
+      ['1', 'prod', 'pending', 'standard', '-', '-'],
+      ['2', 'prod', 'pending', 'standard', '7', 'eu,db'],
+    ]);
+  });
+});
+
+describe('userStatus', () => {
+  const now = Date.parse(at);
+  it('reports disabled before locked, and a lockout only while it lasts', () => {
+    expect(userStatus(user, now)).toBe('active');
+    expect(userStatus({ ...user, disabled: true, lockedUntil: '2026-01-02T00:00:00.000Z' }, now)).toBe(
+      'disabled',
+    );
+    expect(userStatus({ ...user, lockedUntil: '2026-01-02T00:00:00.000Z' }, now)).toBe(
+      'locked until 2026-01-02T00:00:00.000Z',
+    );
+    expect(userStatus({ ...user, lockedUntil: '2025-12-31T00:00:00.000Z' }, now)).toBe('active');
+  });
+
+  it('renders rows', () => {
+    expect(userRows([{ ...user, isAdmin: true }], now)).toEqual([['2', 'bob', 'yes', 'active', at]]);
+  });
+});
+
+describe('teamRows', () => {
+  it('lists member ids', () => {
+    const team: Team = { id: 3, name: 'ops', memberIds: [1, 2], createdAt: at };
+    expect(teamRows([team, { ...team, memberIds: [] }])).toEqual([
+      ['3', 'ops', '1,2'],
+      ['3', 'ops', '-'],
+    ]);
+  });
+});
+
+describe('session output', () => {
+  it('keeps the token out of --json login output', () => {
+    expect(withoutToken({ token: 'secret', expiresAt: at })).toEqual({ expiresAt: at });
+    expect(withoutToken('x')).toBe('x');
+  });
+
+  it('describes a non-admin caller with roles', () => {
+    const me: MeResponse = {
+      user,
+      authMethod: 'api_key',
+      readOnly: true,
+      permissions: ['self.read'],
+      environmentRoles: [{ environmentId: 4, roles: ['operator'] }],
+      groupRoles: [],
+    };
+    expect(whoamiLines(me, 'https://h')).toBe(
+      'user           bob (id 2)\n' +
+        'role           user\n' +
+        'auth           API key (read-only)\n' +
+        'server         https://h\n' +
+        'permissions    self.read\n' +
+        'environment 4  operator\n',
+    );
+  });
+});

@@ -1,0 +1,295 @@
+// End to end: the installed `capstan` executable starts a real server, then real CLI processes
+// talk to it over HTTPS with a throwaway config file. Nothing is imported from the server.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EnvironmentPageSchema, EnvironmentSchema, TeamPageSchema, UserSchema } from '@capstan/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CAPSTAN = path.resolve(import.meta.dirname, '../../../node_modules/.bin/capstan');
+const PASSWORD = 'correct horse battery staple';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment without CAPSTAN_* variables, so the developer's own settings cannot leak in. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAPSTAN_')));
+  return { ...env, ...extra };
+}
+
+function healthStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = https.get(`${url}/api/health`, { rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+  });
+}
+
+describe('capstan CLI against a real server', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'capstan-cli-smoke-'));
+  const dataDir = path.join(dir, 'data');
+  const configFile = path.join(dir, 'config', 'capstan.json');
+  const passwordFile = path.join(dir, 'admin-password');
+  let server: ChildProcess | null = null;
+  let serverLog = '';
+  let url = '';
+
+  const capstan = (args: string[], env: Record<string, string> = {}): Promise<Result> =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [CAPSTAN, ...args],
+        { env: cleanEnv({ CAPSTAN_CONFIG: configFile, ...env }) },
+        (err, stdout, stderr) => {
+          const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+
+  const json = async (args: string[]): Promise<unknown> => {
+    const r = await capstan([...args, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as unknown;
+  };
+
+  beforeAll(async () => {
+    writeFileSync(passwordFile, `${PASSWORD}\n`);
+    const port = await freePort();
+    url = `https://127.0.0.1:${port}`;
+    const args = [
+      'server',
+      '--data-dir',
+      dataDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--admin-password-file',
+      passwordFile,
+      '--log-level',
+      'warn',
+    ];
+    const child = spawn(process.execPath, [CAPSTAN, ...args], {
+      env: cleanEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server = child;
+    child.stdout?.on('data', (d: Buffer) => (serverLog += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()));
+    const deadline = Date.now() + 60_000;
+    while ((await healthStatus(url)) !== 200) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${serverLog}`);
+      if (Date.now() > deadline) throw new Error(`server did not become healthy:\n${serverLog}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  afterAll(() => {
+    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses the self-signed certificate without --insecure, and says what to do', async () => {
+    const r = await capstan(['login', '--url', url, '--username', 'admin', '--password-file', passwordFile]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--insecure');
+    expect(r.stderr).toContain('--ca-file');
+  });
+
+  it('logs in with --insecure and keeps the session in a private config file', async () => {
+    const r = await capstan([
+      'login',
+      '--url',
+      url,
+      '--username',
+      'admin',
+      '--insecure',
+      '--password-file',
+      passwordFile,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('logged in');
+    expect(statSync(configFile).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(readFileSync(configFile, 'utf8'));
+    expect(stored).toMatchObject({ url, insecure: true, caFile: null });
+    expect(typeof stored.token).toBe('string');
+  });
+
+  it('also trusts the server certificate given with --ca-file', async () => {
+    const caConfig = path.join(dir, 'ca-config.json');
+    const caFile = path.join(dataDir, 'tls', 'cert.pem');
+    const r = await capstan(
+      ['login', '--url', url, '--username', 'admin', '--ca-file', caFile, '--password-file', passwordFile],
+      {
+        CAPSTAN_CONFIG: caConfig,
+      },
+    );
+    expect(r.code).toBe(0);
+    const who = await capstan(['whoami'], { CAPSTAN_CONFIG: caConfig });
+    expect(who.code).toBe(0);
+    expect(who.stdout).toContain('admin');
+  });
+
+  it('tells who is signed in', async () => {
+    const r = await capstan(['whoami']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/user\s+admin \(id 1\)/);
+    expect(r.stdout).toMatch(/role\s+administrator/);
+  });
+
+  it('creates and lists environments as a table and as JSON', async () => {
+    const created = await capstan(['env', 'create', 'smoke-env', '--mode', 'async']);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^created environment \d+ "smoke-env"/);
+
+    const table = await capstan(['env', 'list']);
+    expect(table.code).toBe(0);
+    const [header, ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header?.split(/\s+/)).toEqual(['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS']);
+    expect(rows.some((row) => /^\d+\s+smoke-env\s+pending\s+async\s+-\s+-$/.test(row))).toBe(true);
+
+    const page = EnvironmentPageSchema.parse(await json(['env', 'list', '--search', 'smoke']));
+    expect(page.total).toBe(1);
+    expect(page.items[0]).toMatchObject({
+      name: 'smoke-env',
+      mode: 'async',
+      status: 'pending',
+      groupId: null,
+      tags: [],
+    });
+  });
+
+  it('reports the server problem and exits 1 on a duplicate name', async () => {
+    const r = await capstan(['env', 'create', 'smoke-env']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('an environment named "smoke-env" exists');
+    expect(r.stderr).toContain('(conflict)');
+  });
+
+  it('deletes an environment', async () => {
+    const env = EnvironmentSchema.parse(await json(['env', 'create', 'short-lived']));
+    const r = await capstan(['env', 'delete', String(env.id)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`deleted environment ${env.id}\n`);
+    const page = EnvironmentPageSchema.parse(await json(['env', 'list', '--search', 'short-lived']));
+    expect(page.total).toBe(0);
+  });
+
+  it('prints field issues of a validation problem', async () => {
+    const r = await capstan(['user', 'create', 'shorty', '--password-file', '/dev/null']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the password is empty');
+    const weak = path.join(dir, 'weak');
+    writeFileSync(weak, 'short\n');
+    const v = await capstan(['user', 'create', 'shorty', '--password-file', weak]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toContain('(validation_failed)');
+    expect(v.stderr).toContain('  body.password: must be at least 12 characters');
+  });
+
+  it('manages users and teams', async () => {
+    const userPassword = path.join(dir, 'carol-password');
+    writeFileSync(userPassword, 'carol has a long password\n');
+    const carol = UserSchema.parse(await json(['user', 'create', 'carol', '--password-file', userPassword]));
+    expect(carol).toMatchObject({ username: 'carol', isAdmin: false });
+
+    const users = await capstan(['user', 'list']);
+    expect(users.code).toBe(0);
+    expect(users.stdout.split('\n')[0]?.split(/\s+/)).toEqual([
+      'ID',
+      'USERNAME',
+      'ADMIN',
+      'STATUS',
+      'CREATED',
+    ]);
+    expect(users.stdout).toMatch(new RegExp(`^${carol.id}\\s+carol\\s+no\\s+active\\s`, 'm'));
+
+    const createdTeam = await capstan(['team', 'create', 'ops']);
+    expect(createdTeam.code).toBe(0);
+    const teamId = Number(/^created team (\d+) "ops"/.exec(createdTeam.stdout)?.[1]);
+    expect(teamId).toBeGreaterThan(0);
+
+    const added = await capstan(['team', 'add-member', String(teamId), String(carol.id)]);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain(`added user ${carol.id} to team ${teamId}`);
+
+    const teams = TeamPageSchema.parse(await json(['team', 'list']));
+    expect(teams.items.find((t) => t.id === teamId)?.memberIds).toEqual([carol.id]);
+
+    const disabled = UserSchema.parse(await json(['user', 'disable', String(carol.id)]));
+    expect(disabled.disabled).toBe(true);
+    const users2 = await capstan(['user', 'list', '--search', 'carol']);
+    expect(users2.stdout).toMatch(/carol\s+no\s+disabled/);
+
+    const removed = await capstan(['team', 'remove-member', String(teamId), String(carol.id)]);
+    expect(removed.code).toBe(0);
+    const after = TeamPageSchema.parse(await json(['team', 'list']));
+    expect(after.items.find((t) => t.id === teamId)?.memberIds).toEqual([]);
+  });
+
+  it('exits 2 with usage on command-line mistakes', async () => {
+    const unknown = await capstan(['env', 'frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "env frobnicate"');
+
+    const badFlag = await capstan(['env', 'list', '--colour']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toContain("unknown option '--colour'");
+    expect(badFlag.stderr).toContain('usage: capstan env list');
+
+    const missing = await capstan(['team', 'add-member', '1']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('missing USER_ID');
+  });
+
+  it('logs out: the session ends on the server and the token is forgotten', async () => {
+    const token = JSON.parse(readFileSync(configFile, 'utf8')).token as string;
+    const r = await capstan(['logout']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('logged out');
+    expect(JSON.parse(readFileSync(configFile, 'utf8')).token).toBeNull();
+
+    const who = await capstan(['whoami']);
+    expect(who.code).toBe(1);
+    expect(who.stderr).toContain('(unauthenticated)');
+
+    // The old token is dead on the server, not merely forgotten.
+    const stale = path.join(dir, 'stale.json');
+    writeFileSync(stale, JSON.stringify({ url, token, insecure: true, caFile: null }), { mode: 0o600 });
+    const replay = await capstan(['whoami'], { CAPSTAN_CONFIG: stale });
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toContain('(session_revoked)');
+  });
+
+  it('stops the server on SIGTERM, passing its exit code through', async () => {
+    const child = server!;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
