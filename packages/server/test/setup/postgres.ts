@@ -2,10 +2,10 @@
 // CAPSTAN_TEST_DATABASE_URL points at one already. Real server, real SQL: no fakes.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../helpers/server-process.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,17 +21,6 @@ function pgBin(): string {
     if (existsSync(path.join(bin, 'initdb'))) return bin;
   }
   throw new Error('PostgreSQL server binaries not found: install Debian\'s postgresql (scripts/test.sh does it) or set CAPSTAN_TEST_DATABASE_URL');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
