@@ -80,6 +80,15 @@ describe.each(DIALECTS)('users, teams, environments, groups and tags (%s)', (dia
     expect(await names(`?groupId=${g.body.id}`)).toEqual(['paris-1', 'berlin-1']);
     expect(await names(`?tagId=${edge.body.id}`)).toEqual(['paris-1', 'lab']);
     expect(await names('?search=BER')).toEqual(['berlin-1']);
+    // Wildcards in search text match literally.
+    await h.call({ method: 'POST', url: '/api/environments', token: admin, body: { name: 'web_01' } });
+    await h.call({ method: 'POST', url: '/api/environments', token: admin, body: { name: 'webx01' } });
+    expect(await names('?search=b_0')).toEqual(['web_01']);
+    expect(await names('?search=%25')).toEqual([]);
+    for (const n of ['web_01', 'webx01']) {
+      const e = (await h.call({ method: 'GET', url: `/api/environments?search=${n}`, token: admin })).body.items[0];
+      await h.call({ method: 'DELETE', url: `/api/environments/${e.id}`, token: admin });
+    }
     const page = await h.call({ method: 'GET', url: '/api/environments?limit=2&offset=2', token: admin });
     expect(page.body).toMatchObject({ total: 3, limit: 2, offset: 2 });
     expect(page.body.items.map((e: any) => e.name)).toEqual(['lab']);

@@ -2,11 +2,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { AuditDatabase, MainDatabase } from './schema.ts';
 import type { Dialect, Migration, SchemaDb } from './migrations/types.ts';
 import { migrate, type MigrationOutcome } from './migrator.ts';
 import { MAIN_MIGRATIONS } from './migrations/main/index.ts';
+import { cachingSqlite } from './statement-cache.ts';
 import { AUDIT_MIGRATIONS } from './migrations/audit/index.ts';
 
 export interface StoreOptions {
@@ -28,8 +29,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-// COUNT(*) and other int8 values fit in a JS number for our sizes; strings would leak into types.
-pg.types.setTypeParser(20, (v: string) => Number(v));
+/** Loaded only when PostgreSQL is configured: the embedded default starts faster without it. */
+async function loadPg(): Promise<typeof pg> {
+  const mod = (await import('pg')).default;
+  // COUNT(*) and other int8 values fit in a JS number for our sizes; strings would leak into types.
+  mod.types.setTypeParser(20, (v: string) => Number(v));
+  return mod;
+}
 
 function logger(database: 'main' | 'audit', onQuery: StoreOptions['onQuery']) {
   if (!onQuery) return undefined;
@@ -57,12 +63,12 @@ async function openSqlite(opts: StoreOptions): Promise<Store> {
   const auditFile = openSqliteFile(path.join(opts.dataDir, 'audit.db'));
   const plugins = [new CamelCasePlugin()];
   const db = new Kysely<MainDatabase>({
-    dialect: new SqliteDialect({ database: mainFile }),
+    dialect: new SqliteDialect({ database: cachingSqlite(mainFile) }),
     plugins,
     log: logger('main', opts.onQuery),
   });
   const audit = new Kysely<AuditDatabase>({
-    dialect: new SqliteDialect({ database: auditFile }),
+    dialect: new SqliteDialect({ database: cachingSqlite(auditFile) }),
     plugins,
     log: logger('audit', opts.onQuery),
   });
@@ -108,8 +114,9 @@ async function backupPgSchema(db: SchemaDb, schema: string, from: number): Promi
 }
 
 async function openPostgres(opts: StoreOptions & { databaseUrl: string }): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-  const auditPool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
+  const { Pool } = await loadPg();
+  const pool = new Pool({ connectionString: opts.databaseUrl, max: 10 });
+  const auditPool = new Pool({ connectionString: opts.databaseUrl, max: 4 });
   const plugins = [new CamelCasePlugin()];
   const db = new Kysely<MainDatabase>({
     dialect: new PostgresDialect({ pool }),

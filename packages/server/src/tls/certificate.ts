@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { generate } from 'selfsigned';
 
 export interface CertificateFiles {
   cert: string;
@@ -22,6 +21,8 @@ export async function ensureSelfSigned(dataDir: string): Promise<CertificateFile
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const host = hostname();
   const notBefore = new Date(Date.now() - 60_000);
+  // Loaded only when a certificate must be made: it is a large dependency tree for a one-off.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: host || 'capstan' }], {
     keyType: 'ec',
     curve: 'P-256',

@@ -38,12 +38,15 @@ const REASONS = {
 export class AccessService {
   private readonly repo: AccessRepository;
   private readonly audit: AuditService;
+  // Most recently used last; bounded so memory does not grow with every user that ever called.
   private readonly grantsCache = new Map<number, Grants>();
+  private readonly maxCachedUsers: number;
   private readonly envCache = new Map<number, number | null>();
 
-  constructor(repo: AccessRepository, audit: AuditService) {
+  constructor(repo: AccessRepository, audit: AuditService, maxCachedUsers = 20_000) {
     this.repo = repo;
     this.audit = audit;
+    this.maxCachedUsers = maxCachedUsers;
   }
 
   /** Forget cached grants (assignments or team membership changed). */
@@ -58,7 +61,11 @@ export class AccessService {
 
   async grants(userId: number): Promise<Grants> {
     const cached = this.grantsCache.get(userId);
-    if (cached) return cached;
+    if (cached) {
+      this.grantsCache.delete(userId);
+      this.grantsCache.set(userId, cached);
+      return cached;
+    }
     const environments = new Map<number, RoleName[]>();
     const groups = new Map<number, RoleName[]>();
     for (const a of await this.repo.assignmentsForUser(userId)) {
@@ -68,6 +75,10 @@ export class AccessService {
       map.set(a.scopeId, list);
     }
     const grants: Grants = { environments, groups };
+    if (this.grantsCache.size >= this.maxCachedUsers) {
+      const oldest = this.grantsCache.keys().next();
+      if (!oldest.done) this.grantsCache.delete(oldest.value);
+    }
     this.grantsCache.set(userId, grants);
     return grants;
   }

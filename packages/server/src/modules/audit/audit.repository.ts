@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditQuery, AuditRecord } from '@capstan/protocol';
+import { likeLiteral, likeMatch } from '../../db/like.ts';
 import type { AuditDatabase, AuditLogTable, MainDatabase } from '../../db/schema.ts';
 
 function toRow(r: AuditRecord): AuditLogTable {
@@ -62,7 +63,7 @@ export class AuditRepository {
     if (q.username !== undefined) base = base.where('actorName', '=', q.username);
     if (q.action !== undefined) {
       base = q.action.endsWith('*')
-        ? base.where('action', 'like', `${q.action.slice(0, -1).replace(/[%_]/g, '')}%`)
+        ? base.where(likeMatch('action', `${likeLiteral(q.action.slice(0, -1))}%`))
         : base.where('action', '=', q.action);
     }
     if (q.targetType !== undefined) base = base.where('targetType', '=', q.targetType);

@@ -23,4 +23,18 @@ describe('LoginLimiter', () => {
     now += 300_001;
     expect(l.admit('x')).toBe(0);
   });
+
+  it('forgets addresses that stopped trying', () => {
+    let now = 0;
+    const l = new LoginLimiter({ maxAttemptsPerMinute: 10, maxFailures: 5, failureWindowMs: 120_000, now: () => now });
+    for (let i = 0; i < 100; i++) l.admit(`10.0.0.${i}`);
+    l.fail('10.0.0.1');
+    expect(l.tracked()).toBe(100);
+    now += 61_000;
+    l.admit('10.9.9.9');
+    expect(l.tracked()).toBe(2); // the new one, and the one still inside its failure window
+    now += 120_000;
+    l.admit('10.9.9.8');
+    expect(l.tracked()).toBe(1);
+  });
 });

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { AppError } from '../../errors.ts';
 
@@ -8,10 +9,11 @@ export interface SessionClaims {
 
 /** Signs and checks session tokens (HS256 JWT). The key lives in the database so it survives restarts. */
 export class SessionTokens {
-  private readonly key: Uint8Array;
+  // A KeyObject made once: jose would otherwise import raw key bytes again on every verify.
+  private readonly key: KeyObject;
 
   constructor(key: Uint8Array) {
-    this.key = key;
+    this.key = createSecretKey(key);
   }
 
   /** A token for `claims` valid until `expiresAt`. */

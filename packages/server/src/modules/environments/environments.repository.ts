@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Environment, EnvironmentListQuery, Tag } from '@capstan/protocol';
+import { likeLiteral, likeMatch } from '../../db/like.ts';
 import type { EnvironmentsTable, MainDatabase } from '../../db/schema.ts';
 import type { Visibility } from '../access/access.service.ts';
 
@@ -59,7 +60,7 @@ export class EnvironmentsRepository {
         ]),
       );
     }
-    if (q.search) base = base.where('nameKey', 'like', `%${q.search.toLowerCase().replace(/[%_]/g, '')}%`);
+    if (q.search) base = base.where(likeMatch('nameKey', `%${likeLiteral(q.search.toLowerCase())}%`));
     if (q.groupId !== undefined) base = base.where('groupId', '=', q.groupId);
     if (q.tagId !== undefined) {
       const tagId = q.tagId;

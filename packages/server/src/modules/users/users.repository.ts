@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { User, UserListQuery } from '@capstan/protocol';
+import { likeLiteral, likeMatch } from '../../db/like.ts';
 import type { MainDatabase, UsersTable } from '../../db/schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -104,7 +105,7 @@ export class UsersRepository {
 
   async list(q: UserListQuery): Promise<{ items: UserRow[]; total: number }> {
     let base = this.db.selectFrom('users');
-    if (q.search) base = base.where('usernameKey', 'like', `%${q.search.toLowerCase().replace(/[%_]/g, '')}%`);
+    if (q.search) base = base.where(likeMatch('usernameKey', `%${likeLiteral(q.search.toLowerCase())}%`));
     const [items, count] = await Promise.all([
       base.selectAll().orderBy('id').limit(q.limit).offset(q.offset).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
