@@ -9,8 +9,17 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
+/** Median of the values (any order); NaN when empty. */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
+
+/** Arithmetic mean; NaN when empty. */
+export function mean(values: readonly number[]): number {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
 }
 
 /** Rounds to `digits` decimals (for the JSON line). */
@@ -49,7 +58,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Writes one progress line to stderr, so stdout carries only the report. */
+export const progress = (msg: string) => process.stderr.write(`» ${msg}\n`);
+
+/** A thrown value as text: an Error's message (or its stack when `stack`), anything else stringified. */
+export function errorText(err: unknown, stack = false): string {
+  if (!(err instanceof Error)) return String(err);
+  return stack ? (err.stack ?? err.message) : err.message;
+}
+
+/** In a forked child: runs `work` on the first IPC message, sends its result or `{ error }`, exits 0 or 1. */
+export function answerOnce<In, Out>(work: (msg: In) => Promise<Out>, stack = false): void {
+  process.once('message', (msg: In) => {
+    work(msg).then(
+      (result) => process.send?.(result, () => process.exit(0)),
+      (err: unknown) => process.send?.({ error: errorText(err, stack) }, () => process.exit(1)),
+    );
+  });
+}
 
 /** Waits for a child's exit; resolves with its code (or null) when it exits, or `timeout` on timeout. */
 export function waitExit(child: ChildProcess, timeoutMs: number): Promise<number | null | 'timeout'> {
@@ -68,21 +97,45 @@ export function waitExit(child: ChildProcess, timeoutMs: number): Promise<number
 }
 
 /** The first IPC message of a forked child, or an error when it exits (or times out) first. */
-export function firstMessage<T>(child: ChildProcess, what: string, timeoutMs: number, stderr: () => string): Promise<T> {
+export function firstMessage<T>(
+  child: ChildProcess,
+  what: string,
+  timeoutMs: number,
+  stderr: () => string,
+): Promise<T> {
+  return firstMessageWhere<T>(child, what, timeoutMs, () => true, stderr);
+}
+
+/** The first IPC message accepted by `accept` (or `{ error }`), or an error when the child exits or times out first. */
+export function firstMessageWhere<T>(
+  child: ChildProcess,
+  what: string,
+  timeoutMs: number,
+  accept: (m: unknown) => boolean,
+  stderr: () => string,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
       reject(new Error(`${what}: no answer within ${timeoutMs} ms`));
     }, timeoutMs);
     const onMessage = (m: unknown) => {
-      cleanup();
       const msg = m as { error?: string };
-      if (msg && typeof msg === 'object' && typeof msg.error === 'string') reject(new Error(`${what}: ${msg.error}`));
-      else resolve(m as T);
+      if (msg && typeof msg === 'object' && typeof msg.error === 'string') {
+        cleanup();
+        reject(new Error(`${what}: ${msg.error}`));
+      } else if (accept(m)) {
+        cleanup();
+        resolve(m as T);
+      }
     };
     const onExit = (code: number | null, signal: string | null) => {
       cleanup();
-      reject(new Error(`${what}: exited (code ${code}, signal ${signal}) before answering${stderr() ? `:\n${stderr()}` : ''}`));
+      reject(
+        new Error(
+          `${what}: exited (code ${code}, signal ${signal}) before answering${stderr() ? `:\n${stderr()}` : ''}`,
+        ),
+      );
     };
     const cleanup = () => {
       clearTimeout(timer);

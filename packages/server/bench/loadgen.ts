@@ -3,7 +3,7 @@
 // warm-up + duration, and answers one LoadResult. Only requests started after the warm-up count.
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { percentile } from './lib.ts';
+import { answerOnce, errorText, mean, percentile } from './lib.ts';
 
 export interface LoadJob {
   url: string;
@@ -26,6 +26,13 @@ export interface LoadResult {
   rps: number;
   bytesPerRequest: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** CPU used by this load generator during the measured window, % of one core. */
+  clientCpuPct: number;
+}
+
+/** Sent over IPC when the measured window opens and closes, so the driver can sample the server's CPU. */
+export interface LoadPhase {
+  phase: 'start' | 'end';
 }
 
 interface Answer {
@@ -45,7 +52,11 @@ function send(agent: https.Agent, job: LoadJob, keepText: boolean): Promise<Answ
       });
       res.on('end', () => {
         const status = res.statusCode ?? 0;
-        resolve({ status, bytes, text: parts.length ? Buffer.concat(parts).toString('utf8').slice(0, 400) : null });
+        resolve({
+          status,
+          bytes,
+          text: parts.length ? Buffer.concat(parts).toString('utf8').slice(0, 400) : null,
+        });
       });
       res.on('error', reject);
     });
@@ -54,7 +65,8 @@ function send(agent: https.Agent, job: LoadJob, keepText: boolean): Promise<Answ
   });
 }
 
-export async function runLoad(job: LoadJob): Promise<LoadResult> {
+/** Runs `job` and measures the window after its warm-up; `onPhase` hears the window open and close. */
+export async function runLoad(job: LoadJob, onPhase?: (p: LoadPhase) => void): Promise<LoadResult> {
   const agent = new https.Agent({ keepAlive: true, maxSockets: job.concurrency, rejectUnauthorized: false });
   const start = performance.now();
   const measureFrom = start + job.warmupMs;
@@ -65,6 +77,26 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   let bytes = 0;
   let lastDone = measureFrom;
   let firstProblem: string | null = null;
+  // The window's edges, for CPU accounting: on time by timer, or when the workers finish, whichever is first.
+  let cpuAtStart = process.cpuUsage();
+  let clientCpuUs = 0;
+  let phase: 'warmup' | 'measuring' | 'done' = 'warmup';
+  const open = () => {
+    if (phase !== 'warmup') return;
+    phase = 'measuring';
+    cpuAtStart = process.cpuUsage();
+    onPhase?.({ phase: 'start' });
+  };
+  const close = () => {
+    if (phase === 'done') return;
+    open();
+    phase = 'done';
+    const used = process.cpuUsage(cpuAtStart);
+    clientCpuUs = used.user + used.system;
+    onPhase?.({ phase: 'end' });
+  };
+  const opened = setTimeout(open, Math.max(0, measureFrom - performance.now()));
+  const closed = setTimeout(close, Math.max(0, stopAt - performance.now()));
 
   const worker = async () => {
     for (;;) {
@@ -74,7 +106,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       try {
         answer = await send(agent, job, false);
       } catch (err) {
-        answer = { status: 0, bytes: 0, text: err instanceof Error ? err.message : String(err) };
+        answer = { status: 0, bytes: 0, text: errorText(err) };
       }
       const t1 = performance.now();
       if (t0 < measureFrom) continue;
@@ -89,6 +121,9 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     }
   };
   await Promise.all(Array.from({ length: job.concurrency }, worker));
+  close();
+  clearTimeout(opened);
+  clearTimeout(closed);
   agent.destroy();
 
   const elapsedMs = Math.max(job.durationMs, lastDone - measureFrom);
@@ -107,17 +142,11 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       p90: percentile(latencies, 90),
       p99: percentile(latencies, 99),
       max: latencies[n - 1] ?? Number.NaN,
-      mean: n ? latencies.reduce((a, b) => a + b, 0) / n : Number.NaN,
+      mean: mean(latencies),
     },
+    clientCpuPct: (clientCpuUs / 1000 / job.durationMs) * 100,
   };
 }
 
 // As a forked child: one job in, one result out, then exit.
-if (process.send) {
-  process.once('message', (job: LoadJob) => {
-    runLoad(job).then(
-      (result) => process.send?.(result, () => process.exit(0)),
-      (err: unknown) => process.send?.({ error: err instanceof Error ? err.message : String(err) }, () => process.exit(1)),
-    );
-  });
-}
+if (process.send) answerOnce((job: LoadJob) => runLoad(job, (p) => process.send?.(p)));

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ROLE_NAMES } from '@capstan/protocol';
+import { pick, rng } from './random.ts';
 
 export interface SeedOptions {
   users: number;
@@ -25,23 +26,18 @@ export interface SeedResult {
   rows: Record<string, number>;
   /** Ids of the seeded (non-admin) users: firstUserId .. firstUserId + users - 1. */
   firstUserId: number;
-  chosen: { id: number; username: string; directEnvironments: number; groups: number[]; visibleEnvironments: number };
-}
-
-/** Small deterministic PRNG (mulberry32) so every run seeds the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  chosen: {
+    id: number;
+    username: string;
+    directEnvironments: number;
+    groups: number[];
+    visibleEnvironments: number;
   };
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
+/** Seeds the stopped, migrated store in `dataDir` per `o` in one transaction; the same data on every run. */
 export function seedDatabase(dataDir: string, o: SeedOptions): SeedResult {
   const started = performance.now();
   const db = new Database(path.join(dataDir, 'capstan.db'));
@@ -66,8 +62,11 @@ export function seedDatabase(dataDir: string, o: SeedOptions): SeedResult {
       }
       rows.users = o.users;
 
-      const insGroup = db.prepare('insert into environment_groups (id, name, name_key, description, created_at) values (?, ?, ?, ?, ?)');
-      for (let g = 1; g <= o.groups; g++) insGroup.run(g, `Group-${pad(g, 3)}`, `group-${pad(g, 3)}`, `bench group ${g}`, now);
+      const insGroup = db.prepare(
+        'insert into environment_groups (id, name, name_key, description, created_at) values (?, ?, ?, ?, ?)',
+      );
+      for (let g = 1; g <= o.groups; g++)
+        insGroup.run(g, `Group-${pad(g, 3)}`, `group-${pad(g, 3)}`, `bench group ${g}`, now);
       rows.environment_groups = o.groups;
 
       // Environment e belongs to group ((e - 1) % groups) + 1: every group holds environments/groups of them.
@@ -76,7 +75,8 @@ export function seedDatabase(dataDir: string, o: SeedOptions): SeedResult {
         `insert into environments (id, name, name_key, group_id, mode, status, created_at, updated_at)
          values (?, ?, ?, ?, 'standard', 'pending', ?, ?)`,
       );
-      for (let e = 1; e <= o.environments; e++) insEnv.run(e, `Env-${pad(e, 5)}`, `env-${pad(e, 5)}`, groupOf(e), now, now);
+      for (let e = 1; e <= o.environments; e++)
+        insEnv.run(e, `Env-${pad(e, 5)}`, `env-${pad(e, 5)}`, groupOf(e), now, now);
       rows.environments = o.environments;
 
       const insTag = db.prepare('insert into tags (id, name, name_key) values (?, ?, ?)');
@@ -108,10 +108,11 @@ export function seedDatabase(dataDir: string, o: SeedOptions): SeedResult {
       const insRole = db.prepare(
         `insert into role_assignments (principal_type, principal_id, scope_type, scope_id, role, created_at) values (?, ?, ?, ?, ?, ?)`,
       );
-      const role = () => ROLE_NAMES[Math.floor(rand() * ROLE_NAMES.length)] ?? 'readonly';
+      const role = () => pick(rand, ROLE_NAMES) ?? 'readonly';
       let assignments = 0;
       // Team t holds roles on groups t, t+1, … (mod groups).
-      const teamGroups = (t: number) => Array.from({ length: o.groupRolesPerTeam }, (_, k) => ((t - 1 + k) % o.groups) + 1);
+      const teamGroups = (t: number) =>
+        Array.from({ length: o.groupRolesPerTeam }, (_, k) => ((t - 1 + k) % o.groups) + 1);
       for (let t = 1; t <= o.teams; t++) {
         for (const g of teamGroups(t)) {
           insRole.run('team', t, 'group', g, role(), now);
@@ -123,9 +124,17 @@ export function seedDatabase(dataDir: string, o: SeedOptions): SeedResult {
       for (let i = 0; i < o.users; i++) {
         const count = i === chosenIndex ? o.chosenEnvironmentRoles : o.rolesPerUser;
         const picked = new Set<number>();
-        while (picked.size < Math.min(count, o.environments)) picked.add(1 + Math.floor(rand() * o.environments));
+        while (picked.size < Math.min(count, o.environments))
+          picked.add(1 + Math.floor(rand() * o.environments));
         for (const e of picked) {
-          insRole.run('user', firstUserId + i, 'environment', e, i === chosenIndex ? 'operator' : role(), now);
+          insRole.run(
+            'user',
+            firstUserId + i,
+            'environment',
+            e,
+            i === chosenIndex ? 'operator' : role(),
+            now,
+          );
           assignments++;
         }
         if (i === chosenIndex) {

@@ -1,27 +1,22 @@
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { BoundedCache } from '../lib/bounded-cache.ts';
 
 /**
  * Gives Kysely a SQLite handle whose `prepare` reuses compiled statements. Kysely prepares on
- * every query; with the cache a hot route skips SQLite's parser. Bounded (least recently used
- * out) because `IN (…)` lists of different lengths make distinct SQL texts.
+ * every query; with the cache a hot route skips SQLite's parser. Bounded because `IN (…)` lists
+ * of different lengths make distinct SQL texts.
  */
 export function cachingSqlite(db: Database.Database, max = 500): SqliteDatabase {
-  const cache = new Map<string, Database.Statement>();
+  const cache = new BoundedCache<string, Database.Statement>(max);
   return {
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
       let stmt = cache.get(sql);
-      if (stmt) {
-        cache.delete(sql);
-      } else {
+      if (!stmt) {
         stmt = db.prepare(sql);
-        if (cache.size >= max) {
-          const oldest = cache.keys().next();
-          if (!oldest.done) cache.delete(oldest.value);
-        }
+        cache.set(sql, stmt);
       }
-      cache.set(sql, stmt);
       return stmt as unknown as SqliteStatement;
     },
   };

@@ -17,6 +17,7 @@ import { requirePrincipal } from '../../http/context.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { decide, rolesGranting, type EnvironmentRef, type Grants } from './access.policy.ts';
 import type { AccessRepository } from './access.repository.ts';
+import { BoundedCache } from '../../lib/bounded-cache.ts';
 
 /** Environments a non-administrator may see: those granted directly or through a group. */
 export interface Visibility {
@@ -38,15 +39,14 @@ const REASONS = {
 export class AccessService {
   private readonly repo: AccessRepository;
   private readonly audit: AuditService;
-  // Most recently used last; bounded so memory does not grow with every user that ever called.
-  private readonly grantsCache = new Map<number, Grants>();
-  private readonly maxCachedUsers: number;
+  // Bounded so memory does not grow with every user that ever called.
+  private readonly grantsCache: BoundedCache<number, Grants>;
   private readonly envCache = new Map<number, number | null>();
 
   constructor(repo: AccessRepository, audit: AuditService, maxCachedUsers = 20_000) {
     this.repo = repo;
     this.audit = audit;
-    this.maxCachedUsers = maxCachedUsers;
+    this.grantsCache = new BoundedCache(maxCachedUsers);
   }
 
   /** Forget cached grants (assignments or team membership changed). */
@@ -61,11 +61,7 @@ export class AccessService {
 
   async grants(userId: number): Promise<Grants> {
     const cached = this.grantsCache.get(userId);
-    if (cached) {
-      this.grantsCache.delete(userId);
-      this.grantsCache.set(userId, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const environments = new Map<number, RoleName[]>();
     const groups = new Map<number, RoleName[]>();
     for (const a of await this.repo.assignmentsForUser(userId)) {
@@ -75,10 +71,6 @@ export class AccessService {
       map.set(a.scopeId, list);
     }
     const grants: Grants = { environments, groups };
-    if (this.grantsCache.size >= this.maxCachedUsers) {
-      const oldest = this.grantsCache.keys().next();
-      if (!oldest.done) this.grantsCache.delete(oldest.value);
-    }
     this.grantsCache.set(userId, grants);
     return grants;
   }
