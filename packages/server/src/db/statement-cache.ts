@@ -17,7 +17,7 @@ export function cachingSqlite(db: Database.Database, max = 500): SqliteDatabase 
         stmt = db.prepare(sql);
         cache.set(sql, stmt);
       }
-      return stmt as unknown as SqliteStatement;
+      return stmt;
     },
   };
 }
