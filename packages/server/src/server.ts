@@ -38,7 +38,9 @@ function systemContext(action: string): RequestContext {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const startedAt = Date.now();
   const metrics = new Metrics();
+  let log: App['fastify']['log'] | null = null;
   const store = await openStore({
+    onConnectionError: (err) => log?.warn({ err }, 'a database connection failed; the pool replaces it'),
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl ?? undefined,
     onQuery: (db, ms) => metrics.observeQuery(db, ms),
@@ -68,7 +70,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       return httpsServer;
     },
   });
-  const log = app.fastify.log;
+  log = app.fastify.log;
   log.info({ migrations: store.migrations, database: store.dialect }, 'store ready');
   if (files.generated) log.info({ cert: files.cert }, 'generated a self-signed certificate');
 

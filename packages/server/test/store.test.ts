@@ -133,6 +133,26 @@ describe.each(DIALECTS)('store (%s)', (dialect) => {
     expect(tables.map((x) => x.name)).not.toContain('half_done');
   });
 
+  it.runIf(dialect === 'postgres')('survives PostgreSQL terminating its connections', async () => {
+    const t = await target();
+    const errors: Error[] = [];
+    const store = await openStore({ ...t, onConnectionError: (e) => errors.push(e) });
+    cleanups.push(() => store.close());
+    await addUser(store, 'before');
+    const dbName = new URL(t.databaseUrl!).pathname.slice(1);
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ connectionString: t.databaseUrl });
+    await admin.connect();
+    const killed = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
+    await admin.end();
+    expect(killed.rowCount).toBeGreaterThan(0);
+    for (let i = 0; i < 250 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(errors.length).toBeGreaterThan(0);
+    await addUser(store, 'after');
+    const names = (await store.db.selectFrom('users').select('username').orderBy('id').execute()).map((u) => u.username);
+    expect(names).toEqual(['before', 'after']);
+  });
+
   it('rolls a failed transaction back with its audit record', async () => {
     const t = await target();
     const store = await open(t);

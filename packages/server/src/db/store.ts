@@ -16,6 +16,11 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   /** Called after every query, for metrics. */
   onQuery?: (database: 'main' | 'audit', millis: number) => void;
+  /**
+   * Errors of idle PostgreSQL connections (server restart, admin termination). The pool replaces
+   * the connection; without a listener such an error would crash the process.
+   */
+  onConnectionError?: (err: Error) => void;
   /** Main-database migrations; defaults to this release's. Tests pass longer or shorter lists. */
   mainMigrations?: readonly Migration[];
 }
@@ -117,6 +122,9 @@ async function openPostgres(opts: StoreOptions & { databaseUrl: string }): Promi
   const { Pool } = await loadPg();
   const pool = new Pool({ connectionString: opts.databaseUrl, max: 10 });
   const auditPool = new Pool({ connectionString: opts.databaseUrl, max: 4 });
+  const onError = opts.onConnectionError ?? (() => undefined);
+  pool.on('error', onError);
+  auditPool.on('error', onError);
   const plugins = [new CamelCasePlugin()];
   const db = new Kysely<MainDatabase>({
     dialect: new PostgresDialect({ pool }),
