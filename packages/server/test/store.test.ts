@@ -133,26 +133,6 @@ describe.each(DIALECTS)('store (%s)', (dialect) => {
     expect(tables.map((x) => x.name)).not.toContain('half_done');
   });
 
-  it.runIf(dialect === 'postgres')('survives PostgreSQL terminating its connections', async () => {
-    const t = await target();
-    const errors: Error[] = [];
-    const store = await openStore({ ...t, onConnectionError: (e) => errors.push(e) });
-    cleanups.push(() => store.close());
-    await addUser(store, 'before');
-    const dbName = new URL(t.databaseUrl!).pathname.slice(1);
-    const { default: pg } = await import('pg');
-    const admin = new pg.Client({ connectionString: t.databaseUrl });
-    await admin.connect();
-    const killed = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
-    await admin.end();
-    expect(killed.rowCount).toBeGreaterThan(0);
-    for (let i = 0; i < 250 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(errors.length).toBeGreaterThan(0);
-    await addUser(store, 'after');
-    const names = (await store.db.selectFrom('users').select('username').orderBy('id').execute()).map((u) => u.username);
-    expect(names).toEqual(['before', 'after']);
-  });
-
   it('rolls a failed transaction back with its audit record', async () => {
     const t = await target();
     const store = await open(t);
@@ -163,5 +143,43 @@ describe.each(DIALECTS)('store (%s)', (dialect) => {
       }),
     ).rejects.toThrow('abort');
     expect(await store.db.selectFrom('auditOutbox').selectAll().execute()).toEqual([]);
+  });
+});
+
+describe('store on PostgreSQL', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('survives PostgreSQL terminating its connections', async () => {
+    const pgDb = await freshPgDatabase();
+    cleanups.push(() => pgDb.drop());
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'capstan-store-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const t = { dataDir, databaseUrl: pgDb.url };
+    const errors: Error[] = [];
+    const store = await openStore({ ...t, onConnectionError: (e) => errors.push(e) });
+    cleanups.push(() => store.close());
+    const addUser = (name: string) => {
+      const now = new Date().toISOString();
+      return store.db
+        .insertInto('users')
+        .values({ username: name, usernameKey: name, passwordHash: 'x', isAdmin: 0, disabled: 0, failedLogins: 0, lockedUntil: null, createdAt: now, updatedAt: now })
+        .execute();
+    };
+    await addUser('before');
+    const dbName = new URL(t.databaseUrl).pathname.slice(1);
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ connectionString: t.databaseUrl });
+    await admin.connect();
+    const killed = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
+    await admin.end();
+    expect(killed.rowCount).toBeGreaterThan(0);
+    for (let i = 0; i < 250 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(errors.length).toBeGreaterThan(0);
+    await addUser('after');
+    const names = (await store.db.selectFrom('users').select('username').orderBy('id').execute()).map((u) => u.username);
+    expect(names).toEqual(['before', 'after']);
   });
 });
