@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'packages/*/test/**/*.ts', 'packages/*/bench/**/*.ts'],
+    files: ['**/*.test.ts', 'packages/*/test/**/*.ts', 'packages/*/bench/**/*.ts', 'e2e/**/*.ts'],
     rules: {
       // Tests read parsed response bodies loosely; production code may not.
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -13,3 +13,5 @@ export * from './api/api-keys.ts';
 export * from './api/environments.ts';
 export * from './api/roles.ts';
 export * from './api/audit.ts';
+export * from './tunnel/index.ts';
+export * from './agent/index.ts';

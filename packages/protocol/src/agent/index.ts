@@ -1,0 +1,2 @@
+// Agent enrolment and per-connection authentication messages (Edge Agent issue).
+export {};

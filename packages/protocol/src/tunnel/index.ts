@@ -1,0 +1,2 @@
+// Tunnel frames and stream multiplexing between agent and server (Edge Agent issue).
+export {};
