@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what it needs (npm dependencies with Node 24,
-# Debian's postgresql and docker.io when missing), then types, lint, unit and integration tests.
+# Debian's postgresql, docker.io, busybox-static and iptables when missing), then types, lint, unit and integration tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-deps.sh
@@ -9,6 +9,9 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+# The multi-host rig (e2e/rig): a registry-free test image from busybox, firewalls inside host namespaces.
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)  # static: it runs alone in an image
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing system packages: ${need[*]} (install them, or run as root to let this script do it)" >&2
