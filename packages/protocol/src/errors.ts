@@ -31,6 +31,11 @@ export const ERROR_CATALOGUE = {
   password_incorrect: 400,
   last_admin: 409,
   internal_error: 500,
+  join_token_invalid: 401,
+  join_token_expired: 401,
+  join_token_used: 401,
+  agent_revoked: 403,
+  challenge_failed: 401,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -38,6 +38,7 @@ export const PERMISSIONS = {
   'stacks.read': { scope: 'environment', mutating: false, description: 'See stacks, versions and plans' },
   'stacks.deploy': { scope: 'environment', mutating: true, description: 'Create, deploy and roll back stacks' },
   'stacks.delete': { scope: 'environment', mutating: true, description: 'Delete stacks' },
+  'agents.manage': { scope: 'environment', mutating: true, description: 'Create join tokens; rotate and revoke the Edge Agent credentials' },
 } as const satisfies Record<
   string,
   { scope: 'self' | 'global' | 'environment'; mutating: boolean; description: string }

@@ -8,6 +8,9 @@ import type { Store } from './db/store.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { AccessRepository } from './modules/access/access.repository.ts';
 import { AccessService } from './modules/access/access.service.ts';
+import { AgentsRepository } from './modules/agents/agents.repository.ts';
+import { agentsRoutes } from './modules/agents/agents.routes.ts';
+import { AgentsService } from './modules/agents/agents.service.ts';
 import { rolesRoutes } from './modules/access/roles.routes.ts';
 import { ApiKeysRepository } from './modules/api-keys/api-keys.repository.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
@@ -44,13 +47,15 @@ export interface AppOptions {
   setupWindowMs: number;
   startedAt: number;
   logLevel: string;
+  /** --public-url: the address agents are told to connect to; null derives it from each request. */
+  publicUrl?: string | null;
   /** Given by the listener (HTTPS); absent for in-process tests. */
   serverFactory?: FastifyServerFactory;
 }
 
 export interface App {
   fastify: FastifyInstance;
-  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService };
+  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService };
   routes: readonly RouteSpec[];
   close(): Promise<void>;
 }
@@ -99,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const apiKeys = new ApiKeysService({ repo: new ApiKeysRepository(db), access, audit });
   const environments = new EnvironmentsService({ repo: new EnvironmentsRepository(db), accessRepo, access, audit });
   const groups = new GroupsService({ repo: new GroupsRepository(db), accessRepo, access, audit });
+  const agents = new AgentsService({ repo: new AgentsRepository(db), access, audit, publicUrl: opts.publicUrl ?? null });
 
   const fastify = Fastify({
     logger: { level: opts.logLevel },
@@ -179,6 +185,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ...apiKeysRoutes(apiKeys),
     ...environmentsRoutes(environments),
     ...groupsRoutes(groups),
+    ...agentsRoutes(agents),
     ...rolesRoutes(access),
     ...auditRoutes(audit),
     ...systemRoutes(opts.metrics, () => routes),
@@ -197,7 +204,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await fastify.ready();
   return {
     fastify,
-    services: { setup, audit, access, auth },
+    services: { setup, audit, access, auth, agents },
     routes,
     close: async () => {
       clearInterval(flusher);

@@ -64,6 +64,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     setupWindowMs: config.setupWindowMs,
     startedAt,
     logLevel: config.logLevel,
+    publicUrl: config.publicUrl,
     serverFactory: (h) => {
       handler = h;
       httpsServer = https.createServer({ ...tlsPolicy(), ...pair }, h);

@@ -556,6 +556,8 @@ interface Case {
 }
 
 const MISSING = 999_999;
+/** A well-formed Ed25519 public key (SPKI DER, base64) nobody holds the private half of. */
+const ED25519_SPKI = 'MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=';
 const GOOD_PASSWORD = 'a perfectly long password';
 const ROLE = ROLE_NAMES[0];
 
@@ -743,6 +745,10 @@ const CASES: Case[] = [
       ['POST', '/api/roles/assignments', { principal: { type: 'user', id: ':admin' }, scope: { type: 'environment', id: ':missing' }, role: ROLE }],
       ['POST', '/api/roles/assignments', { principal: { type: 'user', id: ':missing' }, scope: { type: 'environment', id: ':env' }, role: ROLE }],
       ['POST', '/api/roles/assignments', { principal: { type: 'team', id: ':missing' }, scope: { type: 'group', id: ':missing' }, role: ROLE }],
+      ['POST', '/api/environments/:missing/join-tokens', {}],
+      ['GET', '/api/environments/:missing/agents'],
+      ['POST', '/api/agents/:missing/revoke'],
+      ['POST', '/api/agents/:missing/rotate', {}],
     ] as Array<[Call['method'], string, unknown?]>
   ).map(([method, url, body]): Case => {
     const fill = (s: string, f: Fixtures) =>
@@ -762,6 +768,27 @@ const CASES: Case[] = [
       code: 'not_found',
     };
   }),
+  // Agent enrolment: the token is the credential, the key must be a real Ed25519 key
+  {
+    name: 'enrol with a token that was never issued',
+    request: () => ({ method: 'POST', url: '/api/agents/enrol', token: undefined, body: { token: `cjt_${'A'.repeat(43)}`, publicKey: ED25519_SPKI, hostname: 'h', agentVersion: '1' } }),
+    status: 401, code: 'join_token_invalid',
+  },
+  {
+    name: 'enrol with something that is not a join token',
+    request: () => ({ method: 'POST', url: '/api/agents/enrol', token: undefined, body: { token: 'cap_not-a-join-token', publicKey: ED25519_SPKI, hostname: 'h', agentVersion: '1' } }),
+    status: 401, code: 'join_token_invalid',
+  },
+  {
+    name: 'enrol with a key that is not Ed25519',
+    request: () => ({ method: 'POST', url: '/api/agents/enrol', token: undefined, body: { token: `cjt_${'A'.repeat(43)}`, publicKey: 'AAAA', hostname: 'h', agentVersion: '1' } }),
+    status: 400, code: 'validation_failed', issue: { location: 'body', path: 'publicKey' },
+  },
+  {
+    name: 'join token lifetime below the minimum',
+    request: (f) => ({ method: 'POST', url: `/api/environments/${f.environmentId}/join-tokens`, body: { ttl: 5 } }),
+    status: 400, code: 'validation_failed', issue: { location: 'body', path: 'ttl' },
+  },
   // Unknown routes
   { name: 'unknown route', request: () => ({ method: 'GET', url: '/api/nope' }), status: 404, code: 'route_not_found' },
   { name: 'unknown sub-resource', request: (f) => ({ method: 'POST', url: `/api/users/${f.adminId}/frobnicate`, body: {} }), status: 404, code: 'route_not_found' },

@@ -6,6 +6,7 @@
  * shows up as a mismatch. Every route in `app.routes` must have a row and every row must name a
  * route: a new operation cannot ship without deciding who may call it.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, type TestDialect } from './helpers/databases.ts';
 import { ADMIN, createHarness, type Answer, type Call, type Harness } from './helpers/harness.ts';
@@ -277,6 +278,47 @@ const MATRIX: Record<string, readonly Case[]> = {
     },
   ],
 
+  // ----- edge agents ----------------------------------------------------------------- a e s o h r t n R S u
+  'POST /api/environments/:id/join-tokens': [
+    { variant: 'E1', expect: 'A A F F F F F F K F U', target: (f) => ({ params: { id: f.ids.e1 }, body: {} }) },
+    { variant: 'E2, other environment of G1', expect: 'A F F F F F F F K F U', target: (f) => ({ params: { id: f.ids.e2 }, body: {} }) },
+  ],
+  'GET /api/environments/:id/agents': [
+    { variant: 'E1', expect: 'A A A A A A A F A A U', target: (f) => ({ params: { id: f.ids.e1 } }) },
+    { variant: 'E3, no group', expect: 'A F F F F F F F A F U', target: (f) => ({ params: { id: f.ids.e3 } }) },
+  ],
+  'POST /api/agents/enrol': [
+    {
+      // Public: the join token in the body is the credential, whoever else is calling.
+      expect: 'A A A A A A A A A A A',
+      target: async (f) => ({ body: await f.newEnrolment() }),
+    },
+  ],
+  'POST /api/agents/:id/revoke': [
+    {
+      variant: 'agent of an environment like E1',
+      expect: 'A A F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newAgent(await f.newEnvironmentLikeE1()) } }),
+    },
+    {
+      variant: 'agent of an environment of G1 without direct roles',
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newAgent(await f.newEnvironmentInG1()) } }),
+    },
+  ],
+  'POST /api/agents/:id/rotate': [
+    {
+      variant: 'agent of an environment like E1',
+      expect: 'A A F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newAgent(await f.newEnvironmentLikeE1()) }, body: {} }),
+    },
+    {
+      variant: 'agent of an environment of G1 without direct roles',
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => ({ params: { id: await f.newAgent(await f.newEnvironmentInG1()) }, body: {} }),
+    },
+  ],
+
   // ----- groups and tags ------------------------------------------------------------- a e s o h r t n R S u
   'POST /api/environments/groups': [{ expect: 'A F F F F F F F K F U', target: (f) => ({ body: { name: f.uniq('group') } }) }],
   'PATCH /api/environments/groups/:id': [
@@ -367,6 +409,11 @@ interface Fixture {
   newTag(): Promise<number>;
   newKey(owner: Account): Promise<number>;
   newEnvironmentLikeE1(): Promise<number>;
+  newEnvironmentInG1(): Promise<number>;
+  /** A valid enrolment body: a fresh environment's join token and a fresh key pair. */
+  newEnrolment(): Promise<{ token: string; publicKey: string; hostname: string; agentVersion: string }>;
+  /** An agent enrolled in the environment; answers its id. */
+  newAgent(environmentId: number): Promise<number>;
   newAssignment(scope: { type: 'environment' | 'group'; id: number }): Promise<number>;
 }
 
@@ -442,6 +489,12 @@ async function buildFixture(dialect: TestDialect): Promise<Fixture> {
     anonymous: { name: 'anonymous', kind: 'none', account: null, credentials: () => ({}) },
   };
 
+  const enrolment = async (environmentId: number) => {
+    const { token } = await asAdmin({ method: 'POST', url: `/api/environments/${environmentId}/join-tokens`, body: {} }, 201);
+    const publicKey = generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    return { token: token as string, publicKey, hostname: uniq('host'), agentVersion: '0.1.0' };
+  };
+
   const newTeam = async (memberIds: number[]): Promise<number> =>
     (await asAdmin({ method: 'POST', url: '/api/teams', body: { name: uniq('throwaway-team'), memberIds } }, 201)).id;
 
@@ -473,6 +526,14 @@ async function buildFixture(dialect: TestDialect): Promise<Fixture> {
         .id as number;
       for (const [name, role] of DIRECT_ROLES) await grant({ type: 'user', id: accounts[name].id }, { type: 'environment', id }, role);
       return id;
+    },
+    /** A new environment in G1 with no direct grants (reached only through the group). */
+    async newEnvironmentInG1() {
+      return (await asAdmin({ method: 'POST', url: '/api/environments', body: { name: uniq('throwaway-env'), groupId: g1 } }, 201)).id as number;
+    },
+    newEnrolment: async () => enrolment((await asAdmin({ method: 'POST', url: '/api/environments', body: { name: uniq('agent-env') } }, 201)).id),
+    async newAgent(environmentId) {
+      return (await send({ method: 'POST', url: '/api/agents/enrol', body: await enrolment(environmentId) }, 201)).agentId as number;
     },
     /** A fresh team granted readonly on `scope`; answers the assignment id. */
     async newAssignment(scope) {

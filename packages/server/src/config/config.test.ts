@@ -83,4 +83,12 @@ describe('parseDuration', () => {
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it.each(['', 'h', '-5s', '5 minutes', '1e3'])('rejects %j', (text) => expect(parseDuration(text)).toBeNull());
+  it('takes --public-url as an http(s) origin and refuses anything else', () => {
+    expect(loadConfig([], {}, cwd).publicUrl).toBeNull();
+    expect(loadConfig(['--public-url', 'https://Capstan.Example.com:9443/'], {}, cwd).publicUrl).toBe('https://capstan.example.com:9443');
+    expect(loadConfig([], { CAPSTAN_PUBLIC_URL: 'http://10.0.0.5:9080' }, cwd).publicUrl).toBe('http://10.0.0.5:9080');
+    for (const bad of ['capstan.example.com', 'ftp://capstan.example.com', 'https://', 'https://u:p@h', 'https://h/path', 'https://h?x=1']) {
+      expect(problems(['--public-url', bad]), bad).toEqual([expect.stringMatching(/^--public-url: /)]);
+    }
+  });
 });

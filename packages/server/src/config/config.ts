@@ -20,9 +20,11 @@ export interface ServerConfig {
   loginLockoutMs: number;
   loginRateLimit: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The address agents are told to connect to (join commands); null: the address each request came in on. */
+  publicUrl: string | null;
 }
 
-type Kind = 'string' | 'port' | 'duration' | 'count' | 'file' | 'dir' | 'url' | 'level';
+type Kind = 'string' | 'port' | 'duration' | 'count' | 'file' | 'dir' | 'url' | 'http-url' | 'level';
 
 interface OptionSpec {
   key: keyof ServerConfig;
@@ -49,6 +51,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'loginMaxFailures', flag: 'login-max-failures', kind: 'count', default: '5', help: 'failed logins in a row before a temporary lockout' },
   { key: 'loginLockoutMs', flag: 'login-lockout', kind: 'duration', default: '15m', help: 'how long a locked account stays locked' },
   { key: 'loginRateLimit', flag: 'login-rate-limit', kind: 'count', default: '60', help: 'login attempts per minute allowed from one address' },
+  { key: 'publicUrl', flag: 'public-url', kind: 'http-url', help: 'https://host[:port] agents connect to, as put in join commands (default: the address the request came in on)' },
   { key: 'logLevel', flag: 'log-level', kind: 'level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 
@@ -84,6 +87,8 @@ function convert(spec: OptionSpec, raw: string, cwd: string): { value: unknown }
       return /^postgres(ql)?:\/\/.+/.test(raw)
         ? { value: raw }
         : { error: 'must be a PostgreSQL URL such as postgres://capstan:secret@db:5432/capstan (leave unset for embedded SQLite)' };
+    case 'http-url':
+      return publicUrl(raw);
     case 'dir': {
       const abs = path.resolve(cwd, raw);
       if (existsSync(abs) && !statSync(abs).isDirectory()) return { error: `${abs} exists and is not a directory` };
@@ -96,6 +101,23 @@ function convert(spec: OptionSpec, raw: string, cwd: string): { value: unknown }
       return { value: abs };
     }
   }
+}
+
+/** An http(s) base URL with no path, query or credentials, written without a trailing slash. */
+function publicUrl(raw: string): { value: string } | { error: string } {
+  const hint = 'must be the URL agents reach this server at, such as https://capstan.example.com or https://10.0.0.5:9443';
+  if (!/^https?:\/\//i.test(raw)) return { error: `${hint} (https:// or http://), got "${raw}"` };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { error: `${hint}, got "${raw}"` };
+  }
+  if (url.username || url.password) return { error: 'must not contain a user name or password' };
+  if (url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    return { error: `must be only scheme, host and port (no path, query or fragment), got "${raw}"` };
+  }
+  return { value: `${url.protocol}//${url.host}` };
 }
 
 /** Splits argv into `--flag value` / `--flag=value` pairs; reports malformed and unknown flags. */

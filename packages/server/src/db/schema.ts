@@ -103,6 +103,34 @@ export interface AuditOutboxTable {
   createdAt: string;
 }
 
+/** Enrolled Edge Agents: the public key only; the private key never leaves the host. */
+export interface AgentsTable {
+  id: Generated<number>;
+  environmentId: number;
+  /** SPKI DER, base64; null while a rotation waits for re-enrolment. */
+  publicKey: string | null;
+  fingerprint: string | null;
+  hostname: string;
+  agentVersion: string;
+  createdAt: string;
+  lastSeenAt: string | null;
+  revokedAt: string | null;
+  credentialVersion: number;
+}
+
+/** One-time join tokens: only their SHA-256 is stored. */
+export interface JoinTokensTable {
+  id: Generated<number>;
+  environmentId: number;
+  /** Set on rotation tokens: enrolling re-keys this agent. */
+  agentId: number | null;
+  tokenHash: string;
+  expiresAt: string;
+  usedAt: string | null;
+  createdBy: number | null;
+  createdAt: string;
+}
+
 export interface MainDatabase {
   settings: SettingsTable;
   users: UsersTable;
@@ -116,6 +144,8 @@ export interface MainDatabase {
   environmentTags: EnvironmentTagsTable;
   roleAssignments: RoleAssignmentsTable;
   auditOutbox: AuditOutboxTable;
+  agents: AgentsTable;
+  joinTokens: JoinTokensTable;
 }
 
 export interface AuditLogTable {

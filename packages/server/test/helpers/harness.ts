@@ -49,6 +49,8 @@ export interface HarnessOptions {
   loginLockoutMs?: number;
   loginAttemptsPerMinute?: number;
   sessionTtlMs?: number;
+  /** --public-url (agent join commands). */
+  publicUrl?: string;
   /** Reuse an existing data directory / database (restart tests). */
   dataDir?: string;
   databaseUrl?: string;
@@ -73,6 +75,7 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
     setupWindowMs: opts.setupWindowMs ?? 300_000,
     startedAt: Date.now(),
     logLevel: 'silent',
+    publicUrl: opts.publicUrl ?? null,
   });
   const mutations: Array<{ requestId: string; method: string; url: string; status: number }> = [];
 

@@ -19,6 +19,7 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     loginLockoutMs: 60_000,
     loginRateLimit: 10_000,
     logLevel: 'silent',
+    publicUrl: null,
     ...overrides,
   };
 }

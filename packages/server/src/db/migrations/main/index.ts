@@ -1,5 +1,6 @@
 import type { Migration } from '../types.ts';
 import { initial } from './001-initial.ts';
+import { agents } from './002-agents.ts';
 
 /** Main database migrations, in order. Append only. */
-export const MAIN_MIGRATIONS: readonly Migration[] = [initial];
+export const MAIN_MIGRATIONS: readonly Migration[] = [initial, agents];

@@ -1,0 +1,326 @@
+import {
+  CAPSTAN_VERSION,
+  type Agent,
+  type AgentAuthPurpose,
+  type AgentChallenge,
+  type AgentList,
+  type CreateJoinToken,
+  type EnrolRequest,
+  type EnrolResponse,
+  type JoinToken,
+} from '@capstan/protocol';
+import type { Transaction } from 'kysely';
+import type { MainDatabase } from '../../db/schema.ts';
+import { AppError, notFound } from '../../errors.ts';
+import type { RequestContext } from '../../http/context.ts';
+import { requirePrincipal } from '../../http/context.ts';
+import type { AccessService } from '../access/access.service.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import {
+  ChallengeStore,
+  hashJoinToken,
+  isJoinTokenShaped,
+  newJoinToken,
+  parseAgentPublicKey,
+  storedPublicKey,
+  verifyChallengeSignature,
+} from './agent-auth.ts';
+import { presentAgent, type AgentRow, type AgentsRepository } from './agents.repository.ts';
+
+/** Why an agent's credential stopped being valid. */
+export type RevocationReason = 'revoked' | 'rotated';
+export type RevocationListener = (reason: RevocationReason) => void;
+
+/**
+ * In-process notifications of credential invalidation, so the tunnel can close a live
+ * connection the moment an agent is revoked or rotated. (Several replicas will need these
+ * forwarded between processes: see the HA issue.)
+ */
+export class AgentRevocations {
+  private readonly listeners = new Map<number, Set<RevocationListener>>();
+
+  /** Calls `listener` when the agent's credential is invalidated; returns the unsubscribe function. */
+  on(agentId: number, listener: RevocationListener): () => void {
+    let set = this.listeners.get(agentId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(agentId, set);
+    }
+    set.add(listener);
+    return () => {
+      const current = this.listeners.get(agentId);
+      if (!current) return;
+      current.delete(listener);
+      if (current.size === 0) this.listeners.delete(agentId);
+    };
+  }
+
+  emit(agentId: number, reason: RevocationReason): void {
+    for (const listener of [...(this.listeners.get(agentId) ?? [])]) {
+      try {
+        listener(reason);
+      } catch {
+        // One failing listener must not keep the others from closing their connections.
+      }
+    }
+  }
+
+  listenerCount(agentId: number): number {
+    return this.listeners.get(agentId)?.size ?? 0;
+  }
+}
+
+/** Where the caller reached this server: the default for the address in the join command. */
+export interface RequestOrigin {
+  protocol: string;
+  host: string;
+}
+
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** Quotes a word for POSIX shells (only when it needs it). */
+export function shellQuote(word: string): string {
+  return SHELL_SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The lines that start the agent on a host: plain Node, and as a container. */
+export function agentCommands(serverUrl: string, token: string): { command: string; dockerCommand: string } {
+  const args = `--server ${shellQuote(serverUrl)} --join-token ${shellQuote(token)}`;
+  return {
+    command: `node capstan-agent.js ${args}`,
+    dockerCommand:
+      'docker run -d --name capstan-agent --restart unless-stopped -v /var/run/docker.sock:/var/run/docker.sock ' +
+      `-v capstan-agent:/var/lib/capstan-agent capstan/agent:${CAPSTAN_VERSION} ${args}`,
+  };
+}
+
+function joinTokenError(code: 'join_token_invalid' | 'join_token_expired' | 'join_token_used'): AppError {
+  const messages = {
+    join_token_invalid: 'the join token is not valid: copy the whole command again, or ask an administrator for a new one',
+    join_token_expired: 'the join token has expired: ask an administrator for a new one (POST /api/environments/{id}/join-tokens)',
+    join_token_used: 'the join token was used already (tokens are one-time): ask an administrator for a new one',
+  } as const;
+  return new AppError(code, messages[code]);
+}
+
+/**
+ * Edge Agent identity: join tokens, enrolment, per-connection challenges, rotation and revocation.
+ *
+ * Rotation invalidates the agent's key at once (the live connection closes, the old key never
+ * verifies again) and answers a new one-time join token bound to the same agent: running its
+ * command on the host makes the agent enrol a fresh key pair under the same agent id.
+ */
+export class AgentsService {
+  private readonly repo: AgentsRepository;
+  private readonly access: AccessService;
+  private readonly audit: AuditService;
+  private readonly publicUrl: string | null;
+  readonly challenges: ChallengeStore;
+  readonly revocations = new AgentRevocations();
+
+  constructor(deps: {
+    repo: AgentsRepository;
+    access: AccessService;
+    audit: AuditService;
+    publicUrl: string | null;
+    challenges?: ChallengeStore;
+  }) {
+    this.repo = deps.repo;
+    this.access = deps.access;
+    this.audit = deps.audit;
+    this.publicUrl = deps.publicUrl;
+    this.challenges = deps.challenges ?? new ChallengeStore();
+  }
+
+  /** The server address agents are told to use: --public-url, else where the request came in. */
+  serverUrl(origin: RequestOrigin): string {
+    if (this.publicUrl) return this.publicUrl;
+    if (!HOST.test(origin.host)) {
+      throw new AppError('validation_failed', 'the Host header is not a host name: call through the server\'s address, or start the server with --public-url', {
+        issues: [{ location: 'headers', path: 'host', message: 'must be a host name or address, with an optional port' }],
+      });
+    }
+    return `${origin.protocol === 'https' ? 'https' : 'http'}://${origin.host}`;
+  }
+
+  private async issueToken(
+    ctx: RequestContext,
+    environmentId: number,
+    agentId: number | null,
+    ttlSeconds: number,
+    origin: RequestOrigin,
+    before?: (trx: Transaction<MainDatabase>) => Promise<void>,
+  ): Promise<JoinToken> {
+    const server = this.serverUrl(origin);
+    const secret = newJoinToken();
+    const expiresAt = new Date(Date.now() + ttlSeconds * 1000).toISOString();
+    await this.audit.transact(ctx, async (trx, audit) => {
+      if (before) await before(trx);
+      const id = await this.repo.insertJoinToken(trx, {
+        environmentId,
+        agentId,
+        tokenHash: secret.hash,
+        expiresAt,
+        createdBy: ctx.principal?.userId ?? null,
+      });
+      audit.details = { ...audit.details, environmentId, joinTokenId: id, expiresAt, server };
+    });
+    return { token: secret.token, expiresAt, ...agentCommands(server, secret.token) };
+  }
+
+  /** A one-time join token for a new agent of the environment (the route has authorized agents.manage). */
+  async createJoinToken(ctx: RequestContext, environmentId: number, body: CreateJoinToken, origin: RequestOrigin): Promise<JoinToken> {
+    if (!(await this.repo.environmentExists(environmentId))) throw notFound('environment', environmentId);
+    if (ctx.audit) {
+      ctx.audit.targetType = 'environment';
+      ctx.audit.targetId = String(environmentId);
+    }
+    return this.issueToken(ctx, environmentId, null, body.ttl, origin);
+  }
+
+  /** Enrols an agent's public key with a join token: creates the agent, or re-keys it after a rotation. */
+  async enrol(ctx: RequestContext, body: EnrolRequest): Promise<EnrolResponse> {
+    if (ctx.audit) {
+      ctx.audit.actorOverride = { id: null, name: 'agent' };
+      ctx.audit.targetType = 'agent';
+      ctx.audit.details = { hostname: body.hostname, agentVersion: body.agentVersion };
+    }
+    const key = parseAgentPublicKey(body.publicKey);
+    if ('error' in key) {
+      throw new AppError('validation_failed', `body.publicKey: ${key.error}`, {
+        issues: [{ location: 'body', path: 'publicKey', message: key.error }],
+      });
+    }
+    if (!isJoinTokenShaped(body.token)) throw joinTokenError('join_token_invalid');
+    const tokenHash = hashJoinToken(body.token);
+    const fields = { publicKey: key.spki, fingerprint: key.fingerprint, hostname: body.hostname, agentVersion: body.agentVersion };
+
+    return this.audit.transact(ctx, async (trx, audit) => {
+      const now = new Date();
+      const token = await this.repo.findJoinToken(trx, tokenHash);
+      if (!token) throw joinTokenError('join_token_invalid');
+      if (token.usedAt !== null) throw joinTokenError('join_token_used');
+      if (Date.parse(token.expiresAt) <= now.getTime()) throw joinTokenError('join_token_expired');
+      const environmentId = Number(token.environmentId);
+      let agentId: number;
+      if (token.agentId !== null) {
+        agentId = Number(token.agentId);
+        if (!(await this.repo.rekey(trx, agentId, fields))) {
+          throw new AppError('agent_revoked', `agent ${agentId} was revoked: enrol a new agent with a join token for environment ${environmentId}`);
+        }
+      } else {
+        const active = await this.repo.activeInEnvironment(trx, environmentId);
+        if (active) {
+          throw new AppError(
+            'conflict',
+            `environment ${environmentId} has an agent already (agent ${active.id}): revoke it first, or rotate its credential (POST /api/agents/${active.id}/rotate)`,
+          );
+        }
+        agentId = Number((await this.repo.insert(trx, { environmentId, ...fields })).id);
+      }
+      if (!(await this.repo.useJoinToken(trx, Number(token.id), now.toISOString()))) throw joinTokenError('join_token_used');
+      audit.targetId = String(agentId);
+      audit.details = {
+        ...audit.details,
+        environmentId,
+        joinTokenId: Number(token.id),
+        fingerprint: key.fingerprint,
+        rotation: token.agentId !== null,
+      };
+      return { agentId, environmentId, serverTime: now.toISOString() };
+    });
+  }
+
+  async list(environmentId: number): Promise<AgentList> {
+    if (!(await this.repo.environmentExists(environmentId))) throw notFound('environment', environmentId);
+    return { items: (await this.repo.listForEnvironment(environmentId)).map(presentAgent) };
+  }
+
+  /** The agent, once the caller is known to hold agents.manage on its environment. */
+  private async manageable(ctx: RequestContext, id: number): Promise<AgentRow> {
+    const p = requirePrincipal(ctx);
+    const row = await this.repo.get(id);
+    if (!row) {
+      // Like environments: only administrators learn that an id does not exist.
+      if (p.isAdmin) throw notFound('agent', id);
+      throw new AppError('forbidden', `you have no role on the environment of agent ${id}`, { permission: 'agents.manage' });
+    }
+    await this.access.authorize(p, 'agents.manage', Number(row.environmentId));
+    return row;
+  }
+
+  /** Revokes the agent for good: its connection closes now and it is refused from then on. */
+  async revoke(ctx: RequestContext, id: number): Promise<Agent> {
+    const row = await this.manageable(ctx, id);
+    await this.audit.transact(ctx, async (trx, audit) => {
+      audit.details = { environmentId: Number(row.environmentId), hostname: row.hostname, alreadyRevoked: row.revokedAt !== null };
+      await this.repo.revoke(trx, id, new Date().toISOString());
+      await this.repo.dropAgentTokens(trx, id);
+    });
+    this.revocations.emit(id, 'revoked');
+    const after = await this.repo.get(id);
+    if (!after) throw notFound('agent', id);
+    return presentAgent(after);
+  }
+
+  /**
+   * Rotates the agent's credential: the current key stops verifying at once (live connection
+   * closed) and the answer is a one-time join token bound to this agent; enrolling with it
+   * registers the agent's new key under the same agent id.
+   */
+  async rotate(ctx: RequestContext, id: number, body: CreateJoinToken, origin: RequestOrigin): Promise<JoinToken> {
+    const row = await this.manageable(ctx, id);
+    if (row.revokedAt !== null) {
+      throw new AppError('conflict', `agent ${id} is revoked and cannot be rotated: enrol a new agent with POST /api/environments/${row.environmentId}/join-tokens`);
+    }
+    if (ctx.audit) ctx.audit.details = { previousFingerprint: row.fingerprint, credentialVersion: Number(row.credentialVersion) };
+    const answer = await this.issueToken(ctx, Number(row.environmentId), id, body.ttl, origin, async (trx) => {
+      await this.repo.dropAgentTokens(trx, id);
+      await this.repo.clearKey(trx, id);
+    });
+    this.revocations.emit(id, 'rotated');
+    return answer;
+  }
+
+  // ----- for the agent tunnel -------------------------------------------------------------
+
+  /** A fresh challenge for a new agent connection; its nonce is accepted once, for a minute. */
+  createChallenge(): AgentChallenge {
+    return this.challenges.issue();
+  }
+
+  /**
+   * Checks an agent's answer to a challenge this server issued: the nonce is consumed whatever
+   * the outcome; the signature must verify with the agent's current key over the canonical
+   * input for this agent, nonce and purpose. Throws challenge_failed or agent_revoked.
+   */
+  async verifyChallenge(
+    agentId: number,
+    nonce: string,
+    signature: string,
+    purpose: AgentAuthPurpose = 'connect',
+  ): Promise<{ agentId: number; environmentId: number }> {
+    const fresh = this.challenges.consume(nonce);
+    if (!fresh) throw new AppError('challenge_failed', 'the challenge is unknown, expired or answered already: reconnect to get a fresh one');
+    const row = Number.isSafeInteger(agentId) && agentId > 0 ? await this.repo.get(agentId) : undefined;
+    const valid = row?.publicKey ? verifyChallengeSignature(storedPublicKey(row.publicKey), purpose, agentId, nonce, signature) : false;
+    if (!row || !valid) {
+      throw new AppError('challenge_failed', 'the signature does not verify (unknown agent, another key, or a credential rotated since): enrol again with a new join token');
+    }
+    if (row.revokedAt !== null) throw new AppError('agent_revoked', `agent ${agentId} was revoked: ask an administrator to enrol the host again`);
+    await this.repo.touch(agentId, new Date().toISOString());
+    return { agentId, environmentId: Number(row.environmentId) };
+  }
+
+  /** True when the agent is revoked or does not exist (a deleted environment takes its agents along). */
+  async isRevoked(agentId: number): Promise<boolean> {
+    const row = await this.repo.get(agentId);
+    return !row || row.revokedAt !== null;
+  }
+
+  /** Calls `listener` when the agent is revoked or rotated; returns the unsubscribe function. */
+  onRevoke(agentId: number, listener: RevocationListener): () => void {
+    return this.revocations.on(agentId, listener);
+  }
+}
