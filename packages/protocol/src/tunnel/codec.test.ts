@@ -16,7 +16,14 @@ function roundTrip(frame: Frame): Frame {
 
 const samples: Frame[] = [
   {
+    type: 'challenge',
+    nonce: 'NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN',
+    serverTime: '2026-11-21T00:00:00.000Z',
+  },
+  {
     type: 'hello',
+    agentId: 7,
+    signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     protocolVersion: 1,
     agentVersion: '0.1.0',
     capabilities: ['docker-hijack'],

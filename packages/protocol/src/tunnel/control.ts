@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { StreamErrorCodeSchema, TunnelErrorCodeSchema } from './errors.ts';
 import { MAX_STREAM_ID, MAX_STREAM_WINDOW } from './limits.ts';
 import { OpenAckFrameSchema, OpenFrameSchema } from './stream-kinds.ts';
+import { AgentNonceSchema, AgentSignatureSchema } from '../agent/index.ts';
 
 // Control frames are JSON objects discriminated by `type`. Unknown *fields* are stripped, so a newer
 // peer may add optional fields; unknown *types* are malformed frames, so new frame types must be
@@ -20,9 +21,24 @@ export const EngineInfoSchema = z.object({
 });
 export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 
-/** Agent → server, first frame of every connection. */
+/**
+ * Server → agent, the first frame of every connection: a fresh nonce the agent must sign in its
+ * hello. Nothing on the wire can be replayed because each connection gets its own nonce.
+ */
+export const ChallengeFrameSchema = z.object({
+  type: z.literal('challenge'),
+  nonce: AgentNonceSchema,
+  serverTime: z.string().max(64),
+});
+
+/**
+ * Agent → server, answering the challenge: who it is (agentId, signature over
+ * `agentAuthSigningInput('connect', agentId, nonce)`) and what it speaks.
+ */
 export const HelloFrameSchema = z.object({
   type: z.literal('hello'),
+  agentId: z.number().int().positive(),
+  signature: AgentSignatureSchema,
   protocolVersion: z.number().int().min(1).max(65535),
   agentVersion: z.string().min(1).max(64),
   capabilities: z.array(capability).max(64),
@@ -77,6 +93,7 @@ export const ResetFrameSchema = z.object({
 
 /** Frames of the tunnel itself: handshake, liveness, errors and stream control. */
 export const CORE_CONTROL_SCHEMAS = [
+  ChallengeFrameSchema,
   HelloFrameSchema,
   WelcomeFrameSchema,
   HeartbeatFrameSchema,

@@ -191,13 +191,27 @@ describe('Mux back-to-back', () => {
   it('passes connection-level frames through in order with stream control', () => {
     const server = peer({ side: 'server' });
     const agent = peer({ side: 'agent' });
-    agent.mux.sendControl({ type: 'hello', protocolVersion: 1, agentVersion: '0.1.0', capabilities: [] });
+    agent.mux.sendControl({
+      type: 'hello',
+      agentId: 1,
+      signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      protocolVersion: 1,
+      agentVersion: '0.1.0',
+      capabilities: [],
+    });
     server.mux.sendControl({ type: 'heartbeat', seq: 1 });
     pump(server, agent);
     expect(server.events).toEqual([
       {
         type: 'control',
-        frame: { type: 'hello', protocolVersion: 1, agentVersion: '0.1.0', capabilities: [] },
+        frame: {
+          type: 'hello',
+          agentId: 1,
+          signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+          protocolVersion: 1,
+          agentVersion: '0.1.0',
+          capabilities: [],
+        },
       },
     ]);
     expect(agent.events).toEqual([{ type: 'control', frame: { type: 'heartbeat', seq: 1 } }]);
