@@ -36,6 +36,8 @@ export const ERROR_CATALOGUE = {
   join_token_used: 401,
   agent_revoked: 403,
   challenge_failed: 401,
+  environment_offline: 503,
+  agent_upstream_error: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
 import { AppError } from './errors.ts';
 import type { RequestContext } from './http/context.ts';
@@ -39,6 +41,9 @@ import { TeamsService } from './modules/teams/teams.service.ts';
 import { UsersRepository } from './modules/users/users.repository.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { UsersService } from './modules/users/users.service.ts';
+import { handleDockerUpgrade, isDockerUpgrade, registerDockerRoutes, type PassthroughDeps } from './modules/tunnel/docker-passthrough.ts';
+import { AGENT_CONNECT_PATH, TunnelRegistry, type TunnelSettings } from './modules/tunnel/tunnel.registry.ts';
+import { tunnelRoutes } from './modules/tunnel/tunnel.routes.ts';
 
 export interface AppOptions {
   store: Store;
@@ -49,14 +54,18 @@ export interface AppOptions {
   logLevel: string;
   /** --public-url: the address agents are told to connect to; null derives it from each request. */
   publicUrl?: string | null;
+  /** Agent tunnel timing (--agent-heartbeat, --agent-down-after); defaults 5 s / 15 s. */
+  tunnel?: TunnelSettings;
   /** Given by the listener (HTTPS); absent for in-process tests. */
   serverFactory?: FastifyServerFactory;
 }
 
 export interface App {
   fastify: FastifyInstance;
-  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService };
+  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService; tunnel: TunnelRegistry };
   routes: readonly RouteSpec[];
+  /** HTTP upgrades (agent tunnel, hijacked Docker calls); attach to every listener's 'upgrade' event. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
 }
 
@@ -175,6 +184,40 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     return reply.code(404).type('application/problem+json').send(toProblem(err, req.id, req.url.split('?')[0] ?? ''));
   });
 
+  const tunnel = new TunnelRegistry({
+    agents,
+    db,
+    audit: auditRepo,
+    log: fastify.log.child({ module: 'tunnel' }),
+    settings: opts.tunnel ?? { heartbeatIntervalMs: 5_000, downAfterMs: 15_000 },
+  });
+  const passthrough: PassthroughDeps = {
+    tunnel,
+    access,
+    audit,
+    authenticate: (req) => auth.authenticate(req as Parameters<AuthService['authenticate']>[0]),
+  };
+  registerDockerRoutes(fastify, passthrough);
+
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === AGENT_CONNECT_PATH) {
+      tunnel.handleUpgrade(req, socket, head);
+      return;
+    }
+    if (isDockerUpgrade(req)) {
+      const given = req.headers['x-request-id'];
+      const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      handleDockerUpgrade(passthrough, req, socket, head, requestId).catch((err: unknown) => {
+        fastify.log.error({ err }, 'docker hijack failed');
+        socket.destroy();
+      });
+      return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/problem+json\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  };
+  fastify.server.on('upgrade', handleUpgrade);
+
   const routes: RouteSpec[] = [];
   routes.push(
     ...healthRoutes(setup),
@@ -186,6 +229,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ...environmentsRoutes(environments),
     ...groupsRoutes(groups),
     ...agentsRoutes(agents),
+    ...tunnelRoutes(tunnel, db),
     ...rolesRoutes(access),
     ...auditRoutes(audit),
     ...systemRoutes(opts.metrics, () => routes),
@@ -204,10 +248,12 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await fastify.ready();
   return {
     fastify,
-    services: { setup, audit, access, auth, agents },
+    services: { setup, audit, access, auth, agents, tunnel },
     routes,
+    handleUpgrade,
     close: async () => {
       clearInterval(flusher);
+      await tunnel.close();
       await fastify.close();
       await audit.flush().catch(() => undefined);
     },

@@ -65,6 +65,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     startedAt,
     logLevel: config.logLevel,
     publicUrl: config.publicUrl,
+    tunnel: { heartbeatIntervalMs: config.agentHeartbeatMs, downAfterMs: config.agentDownAfterMs },
     serverFactory: (h) => {
       handler = h;
       httpsServer = https.createServer({ ...tlsPolicy(), ...pair }, h);
@@ -94,6 +95,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let httpPort: number | null = null;
   if (config.httpPort !== null && handler) {
     const server = http.createServer(handler);
+    server.on('upgrade', (req, socket, head) => app.handleUpgrade(req, socket, head));
     plain = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

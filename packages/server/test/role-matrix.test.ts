@@ -256,6 +256,10 @@ const MATRIX: Record<string, readonly Case[]> = {
     { variant: 'E2, other environment of G1', expect: 'A F F F F F A F A F U', target: (f) => ({ params: { id: f.ids.e2 } }) },
     { variant: 'E3, no group', expect: 'A F F F F F F F A F U', target: (f) => ({ params: { id: f.ids.e3 } }) },
   ],
+  'GET /api/environments/:id/status': [
+    { variant: 'E1', expect: 'A A A A A A A F A A U', target: (f) => ({ params: { id: f.ids.e1 } }) },
+    { variant: 'E3, no group', expect: 'A F F F F F F F A F U', target: (f) => ({ params: { id: f.ids.e3 } }) },
+  ],
   'PATCH /api/environments/:id': [
     {
       variant: 'E1 rename and retag',

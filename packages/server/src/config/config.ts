@@ -22,6 +22,10 @@ export interface ServerConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The address agents are told to connect to (join commands); null: the address each request came in on. */
   publicUrl: string | null;
+  /** How often agents send a heartbeat (announced in the tunnel's welcome). */
+  agentHeartbeatMs: number;
+  /** An agent connection with no frame for this long is closed and its environment marked down. */
+  agentDownAfterMs: number;
 }
 
 type Kind = 'string' | 'port' | 'duration' | 'count' | 'file' | 'dir' | 'url' | 'http-url' | 'level';
@@ -52,6 +56,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'loginLockoutMs', flag: 'login-lockout', kind: 'duration', default: '15m', help: 'how long a locked account stays locked' },
   { key: 'loginRateLimit', flag: 'login-rate-limit', kind: 'count', default: '60', help: 'login attempts per minute allowed from one address' },
   { key: 'publicUrl', flag: 'public-url', kind: 'http-url', help: 'https://host[:port] agents connect to, as put in join commands (default: the address the request came in on)' },
+  { key: 'agentHeartbeatMs', flag: 'agent-heartbeat', kind: 'duration', default: '5s', help: 'how often connected agents send a heartbeat' },
+  { key: 'agentDownAfterMs', flag: 'agent-down-after', kind: 'duration', default: '15s', help: 'an agent silent for this long is disconnected and its environment marked down' },
   { key: 'logLevel', flag: 'log-level', kind: 'level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 
@@ -184,6 +190,9 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   }
   if (values.httpPort !== null && values.httpPort === values.port) {
     errors.push('--http-port must differ from --port');
+  }
+  if (typeof values.agentHeartbeatMs === 'number' && typeof values.agentDownAfterMs === 'number' && values.agentDownAfterMs <= values.agentHeartbeatMs) {
+    errors.push('--agent-down-after must be longer than --agent-heartbeat (at least two heartbeats, e.g. 3 × the interval)');
   }
   if (errors.length > 0) throw new ConfigError(errors);
   return values as unknown as ServerConfig;

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 // Row types of the main database, in camelCase (the CamelCasePlugin maps to snake_case).
 // Portable across SQLite and PostgreSQL: timestamps are ISO-8601 UTC text, flags are 0/1 integers.
@@ -73,6 +73,10 @@ export interface EnvironmentsTable {
   status: 'pending' | 'up' | 'down';
   createdAt: string;
   updatedAt: string;
+  /** Last frame seen from the environment's agent (written on connect and disconnect). */
+  lastSeenAt: ColumnType<string | null, string | null | undefined, string | null>;
+  agentVersion: ColumnType<string | null, string | null | undefined, string | null>;
+  engineVersion: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TagsTable {

@@ -20,6 +20,8 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     loginRateLimit: 10_000,
     logLevel: 'silent',
     publicUrl: null,
+    agentHeartbeatMs: 5_000,
+    agentDownAfterMs: 15_000,
     ...overrides,
   };
 }

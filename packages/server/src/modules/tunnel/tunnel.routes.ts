@@ -1,0 +1,62 @@
+import { IdParamsSchema, TimestampSchema } from '@capstan/protocol';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { MainDatabase } from '../../db/schema.ts';
+import { notFound } from '../../errors.ts';
+import { defineRoute, type RouteSpec } from '../../http/route.ts';
+import type { TunnelRegistry } from './tunnel.registry.ts';
+
+/**
+ * The connection state of an environment's agent. Local to the server until the protocol's
+ * EnvironmentSchema carries these fields.
+ */
+export const EnvironmentStatusViewSchema = z.object({
+  environmentId: z.number().int(),
+  status: z.enum(['pending', 'up', 'down']),
+  /** True while this server holds a live, authenticated tunnel to the agent. */
+  connected: z.boolean(),
+  agentId: z.number().int().nullable(),
+  /** Last frame from the agent: live while connected, else as recorded at disconnect. */
+  lastSeenAt: TimestampSchema.nullable(),
+  connectedAt: TimestampSchema.nullable(),
+  agentVersion: z.string().nullable(),
+  engineVersion: z.string().nullable(),
+  protocolVersion: z.number().int().nullable(),
+});
+export type EnvironmentStatusView = z.infer<typeof EnvironmentStatusViewSchema>;
+
+/** GET /api/environments/:id/status */
+export function tunnelRoutes(tunnel: TunnelRegistry, db: Kysely<MainDatabase>): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/environments/:id/status',
+      summary: "Connection state of the environment's agent (up/down, last seen, versions)",
+      tag: 'environment',
+      access: 'environment.read',
+      params: IdParamsSchema,
+      environmentId: ({ params }) => params.id,
+      response: EnvironmentStatusViewSchema,
+      handler: async ({ params }) => {
+        const row = await db
+          .selectFrom('environments')
+          .select(['id', 'status', 'lastSeenAt', 'agentVersion', 'engineVersion'])
+          .where('id', '=', params.id)
+          .executeTakeFirst();
+        if (!row) throw notFound('environment', params.id);
+        const live = tunnel.live(params.id);
+        return {
+          environmentId: Number(row.id),
+          status: live.connected ? 'up' : row.status,
+          connected: live.connected,
+          agentId: live.agentId,
+          lastSeenAt: live.lastFrameAt ?? row.lastSeenAt,
+          connectedAt: live.connectedAt,
+          agentVersion: live.agentVersion ?? row.agentVersion,
+          engineVersion: live.engineVersion ?? row.engineVersion,
+          protocolVersion: live.protocolVersion,
+        };
+      },
+    }),
+  ];
+}
