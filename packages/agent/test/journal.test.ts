@@ -58,15 +58,18 @@ describe('CommandJournal (real files)', () => {
 
   it('kill -9 at any moment: every effect happened at most once, and every journalled result has its effect', async () => {
     const dir = tmp();
-    for (let round = 0; round < 4; round++) {
+    const readEffects = () =>
+      existsSync(path.join(dir, 'effects.txt')) ? readFileSync(path.join(dir, 'effects.txt'), 'utf8').trim().split('\n') : [];
+    // At least 4 crashes; more while the machine is too busy (fsync contention) for the writer to get far.
+    let rounds = 0;
+    while (rounds < 4 || (readEffects().length <= 10 && rounds < 20)) {
       const child = spawn(process.execPath, [path.join(import.meta.dirname, 'journal-writer.ts'), dir], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 150 + round * 50));
+      await new Promise((r) => setTimeout(r, 150 + (rounds % 4) * 50));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
+      rounds++;
     }
-    const effects = existsSync(path.join(dir, 'effects.txt'))
-      ? readFileSync(path.join(dir, 'effects.txt'), 'utf8').trim().split('\n')
-      : [];
+    const effects = readEffects();
     expect(effects.length).toBeGreaterThan(10);
     expect(new Set(effects).size).toBe(effects.length); // no effect twice
     const j = CommandJournal.open(dir);
@@ -74,7 +77,7 @@ describe('CommandJournal (real files)', () => {
     const done = [...Array(j.lastCompletedSeq()).keys()].map((i) => `cmd-${i + 1}`).filter((id) => j.state(id).state === 'done');
     for (const id of done) expect(effects).toContain(id);
     // At most one command per crash can be caught between its effect and its result.
-    expect(j.interrupted().length).toBeLessThanOrEqual(4);
+    expect(j.interrupted().length).toBeLessThanOrEqual(rounds);
     j.close();
   });
 });

@@ -25,6 +25,9 @@ describe('environmentRows', () => {
       tags: [],
       mode: 'standard',
       status: 'pending',
+      lastSeenAt: null,
+      agentVersion: null,
+      engineVersion: null,
       createdAt: at,
       updatedAt: at,
     };

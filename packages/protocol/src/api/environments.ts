@@ -15,6 +15,10 @@ export const EnvironmentSchema = z.object({
   mode: EnvironmentModeSchema,
   /** `pending` until an agent has joined. */
   status: EnvironmentStatusSchema,
+  /** When the agent was last heard from (null until it first connects). */
+  lastSeenAt: TimestampSchema.nullable(),
+  agentVersion: z.string().nullable(),
+  engineVersion: z.string().nullable(),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });

@@ -38,6 +38,9 @@ export class EnvironmentsRepository {
       tags: byEnv.get(Number(r.id)) ?? [],
       mode: r.mode,
       status: r.status,
+      lastSeenAt: r.lastSeenAt,
+      agentVersion: r.agentVersion,
+      engineVersion: r.engineVersion,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     }));
