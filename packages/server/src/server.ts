@@ -68,7 +68,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     tunnel: { heartbeatIntervalMs: config.agentHeartbeatMs, downAfterMs: config.agentDownAfterMs },
     serverFactory: (h) => {
       handler = h;
-      httpsServer = https.createServer({ ...tlsPolicy(), ...pair }, h);
+      // Half-open: docker exec/attach clients close their sending side (TLS close_notify) and still read.
+      httpsServer = https.createServer({ ...tlsPolicy(), ...pair, allowHalfOpen: true }, h);
       return httpsServer;
     },
   });

@@ -38,6 +38,7 @@ export interface TunnelStreamEvents {
   reset: [code: StreamErrorCode, message: string];
   drain: [];
   close: [];
+  newListener: [eventName: string | symbol, listener: unknown];
 }
 
 /** A stream the server opened towards the agent; writes and credit go through the connection. */
@@ -45,11 +46,40 @@ export class TunnelStream extends EventEmitter<TunnelStreamEvents> {
   readonly #conn: AgentConnection;
   readonly #stream: MuxStream;
   #closed = false;
+  // Data and end that arrive before anyone listens (often in the same batch as the open-ack, while
+  // the route is still awaiting it) are held, then delivered in order once a 'data' listener exists.
+  #held: Array<Uint8Array | 'end' | 'close'> | null = [];
 
   constructor(conn: AgentConnection, stream: MuxStream) {
     super();
     this.#conn = conn;
     this.#stream = stream;
+    this.on('newListener', (event) => {
+      if (event === 'data' && this.#held) queueMicrotask(() => this.#flow());
+    });
+  }
+
+  /** Connection: hands over received bytes (held until a 'data' listener exists). */
+  deliverData(payload: Uint8Array): void {
+    if (this.#held) this.#held.push(payload);
+    else this.emit('data', payload);
+  }
+
+  /** Connection: the agent ended its direction (held behind earlier data). */
+  deliverEnd(): void {
+    if (this.#held) this.#held.push('end');
+    else this.emit('end');
+  }
+
+  #flow(): void {
+    const held = this.#held;
+    if (!held) return;
+    this.#held = null;
+    for (const item of held) {
+      if (item === 'end') this.emit('end');
+      else if (item === 'close') this.emit('close');
+      else this.emit('data', item);
+    }
   }
 
   get id(): number {
@@ -99,7 +129,9 @@ export class TunnelStream extends EventEmitter<TunnelStreamEvents> {
   finish(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.emit('close');
+    // Behind held data, so nobody closes its side before the last bytes are delivered.
+    if (this.#held && this.#held.length > 0) this.#held.push('close');
+    else this.emit('close');
   }
 }
 
@@ -332,10 +364,10 @@ export class AgentConnection {
             ts.emit('rejected', event.code, event.message);
             break;
           case 'data':
-            ts.emit('data', event.payload);
+            ts.deliverData(event.payload);
             break;
           case 'end':
-            ts.emit('end');
+            ts.deliverEnd();
             break;
           case 'reset':
             ts.emit('reset', event.code, event.message);

@@ -178,6 +178,9 @@ async function relayResponse(reply: FastifyReply, stream: TunnelStream, head: Ht
     await audit.recordOutcome(ctx, head.status).catch((err: unknown) => reply.log.error({ err }, 'could not write audit record'));
   }
   res.writeHead(head.status, { ...forwardResponseHeaders(head.headers), 'x-request-id': ctx.requestId });
+  // Send the head now: long polls such as `wait?condition=next-exit` answer their head at once and
+  // the docker CLI waits for it before starting the container.
+  res.flushHeaders();
   await new Promise<void>((resolve) => {
     stream.on('data', (payload) => {
       const n = payload.length;
@@ -252,8 +255,16 @@ export async function handleDockerUpgrade(deps: PassthroughDeps, req: IncomingMe
     writeProblem(socket, err, requestId, instance);
     return;
   }
-  // Bytes the client sent after its request head (rare) go first.
+  // Client → agent starts at once, before the ack: the request body (exec start's JSON) may arrive
+  // after the head, and the engine answers 101 only once it has it. Pausing while the queue is full.
   if (head.length > 0) stream.write(head);
+  socket.on('data', (chunk: Buffer) => {
+    if (!stream.write(chunk)) {
+      socket.pause();
+      stream.once('drain', () => socket.resume());
+    }
+  });
+  socket.once('end', () => stream.end());
   socket.once('close', () => {
     if (!stream.closed) stream.reset('cancelled', 'the client went away');
   });
@@ -274,14 +285,6 @@ export async function handleDockerUpgrade(deps: PassthroughDeps, req: IncomingMe
     const lines = Object.entries(forwardResponseHeaders(ack.headers)).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}: ${String(x)}\r\n`));
     socket.write(`HTTP/1.1 ${ack.status} Engine\r\n${lines.join('')}Connection: close\r\n\r\n`);
   }
-  // Client → agent, pausing while the stream's queue is full.
-  socket.on('data', (chunk: Buffer) => {
-    if (!stream.write(chunk)) {
-      socket.pause();
-      stream.once('drain', () => socket.resume());
-    }
-  });
-  socket.once('end', () => stream.end());
   // Agent → client, returning credit once the socket took the bytes.
   stream.on('data', (payload) => {
     const n = payload.length;

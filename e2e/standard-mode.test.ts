@@ -1,0 +1,135 @@
+// End to end, all real: the server in the root namespace, the agent inside a rig host (a network
+// namespace with its own dockerd that accepts no inbound connection), and the stock docker CLI
+// talking to that engine through the server.
+import { execFile, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../packages/server/src/server.ts';
+import { ADMIN } from '../packages/server/test/helpers/harness.ts';
+import { fetchJson } from '../packages/server/test/helpers/https-client.ts';
+import { freePort } from '../packages/server/test/helpers/server-process.ts';
+import { testConfig } from '../packages/server/test/helpers/server-config.ts';
+import { startHosts, stopAll, TEST_IMAGE, type Host } from './rig/index.ts';
+
+const run = promisify(execFile);
+const AGENT_BIN = path.resolve(import.meta.dirname, '../packages/agent/bin/capstan-agent.js');
+
+interface Env {
+  id: number;
+  host: Host;
+  agent: ChildProcess;
+}
+
+describe('Standard mode end to end (rig, real server, real agent, docker CLI)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'capstan-e2e-'));
+  let server: RunningServer;
+  let token = '';
+  let apiKey = '';
+  const envs: Env[] = [];
+  const dockerConfig = path.join(dir, 'docker-config');
+  const certDir = path.join(dir, 'docker-certs');
+
+  const api = (p: string, opts: Parameters<typeof fetchJson>[1] = {}) =>
+    fetchJson(`https://127.0.0.1:${server.port}${p}`, { token, ...opts });
+
+  /** The stock docker CLI pointed at one environment through the server, authenticated by API key. */
+  const docker = async (env: Env, args: string[]) => {
+    const { stdout } = await run(
+      'docker',
+      ['--config', dockerConfig, '--tlsverify', '-H', `tcp://127.0.0.1:${server.port}/api/environments/${env.id}/docker`, ...args],
+      // The CLI trusts the server's own (self-signed) certificate as its CA: verified TLS, no --insecure.
+      { timeout: 30_000, env: { ...process.env, DOCKER_CERT_PATH: certDir } },
+    );
+    return stdout;
+  };
+
+  async function join(host: Host, name: string): Promise<Env> {
+    const created = await api('/api/environments', { method: 'POST', body: { name } });
+    expect(created.status).toBe(201);
+    const jt = await api(`/api/environments/${created.body.id}/join-tokens`, { method: 'POST', body: {} });
+    expect(jt.status).toBe(201);
+    // The join command names the address the host reaches the server on.
+    expect(jt.body.command).toContain(`https://${host.rootAddress}:${server.port}`);
+    const started = Date.now();
+    const agent = host.spawn(
+      process.execPath,
+      [AGENT_BIN, '--server', `https://${host.rootAddress}:${server.port}`, '--join-token', jt.body.token, '--insecure',
+        '--state-dir', path.join(dir, `agent-${name}`), '--docker-host', `unix://${host.dockerSocket}`, '--log-level', 'warn'],
+      { stdio: 'ignore' },
+    );
+    for (;;) {
+      const s = await api(`/api/environments/${created.body.id}`);
+      if (s.body.status === 'up') break;
+      if (Date.now() - started > 5_000) throw new Error(`${name} did not come up within 5 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const env = { id: created.body.id as number, host, agent };
+    envs.push(env);
+    return env;
+  }
+
+  beforeAll(async () => {
+    const hosts = await startHosts(2);
+    const port = await freePort();
+    server = await startServer(
+      testConfig(path.join(dir, 'data'), {
+        host: '0.0.0.0',
+        port,
+        publicUrl: `https://${hosts[0]!.rootAddress}:${port}`,
+      }),
+    );
+    const setup = await api('/api/setup/admin', { method: 'POST', body: ADMIN });
+    token = setup.body.token;
+    const key = await api('/api/api-keys', { method: 'POST', body: { name: 'docker-cli' } });
+    apiKey = key.body.key;
+    mkdirSync(dockerConfig, { recursive: true });
+    mkdirSync(certDir, { recursive: true });
+    copyFileSync(server.certFile, path.join(certDir, 'ca.pem'));
+    writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ HttpHeaders: { 'X-API-Key': apiKey } }));
+    await join(hosts[0]!, 'site-a');
+    // The second host's join command would name its own address: build it the same way.
+    await server.close();
+    server = await startServer(
+      testConfig(path.join(dir, 'data'), { host: '0.0.0.0', port, publicUrl: `https://${hosts[1]!.rootAddress}:${port}` }),
+    );
+    await join(hosts[1]!, 'site-b');
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const e of envs) e.agent.kill('SIGTERM');
+    await server?.close();
+    await stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs, lists, logs, execs and reports stats through the server, each host seeing only its own engine', async () => {
+    const [a, b] = envs as [Env, Env];
+    // site-a's agent reconnects by itself after the server restart in beforeAll.
+    for (let i = 0; i < 100 && (await api(`/api/environments/${a.id}`)).body.status !== 'up'; i++) await new Promise((r) => setTimeout(r, 100));
+    const id = (await docker(a, ['run', '-d', '--name', 'web-a', TEST_IMAGE, 'sh', '-c', 'echo hello-from-a; sleep 600'])).trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(await docker(a, ['ps', '--format', '{{.Names}}'])).toContain('web-a');
+    expect(await docker(b, ['ps', '-a', '--format', '{{.Names}}'])).not.toContain('web-a');
+    // And the engine itself agrees.
+    expect(await a.host.docker(['ps', '--format', '{{.Names}}'])).toContain('web-a');
+    expect(await docker(a, ['logs', 'web-a'])).toContain('hello-from-a');
+    expect((await docker(a, ['exec', 'web-a', 'echo', 'exec-ok'])).trim()).toBe('exec-ok');
+    // An interactive exec, scripted: stdin goes up the hijacked connection, output comes back.
+    const interactive = execFile(
+      'docker',
+      ['--config', dockerConfig, '--tlsverify', '-H', `tcp://127.0.0.1:${server.port}/api/environments/${a.id}/docker`, 'exec', '-i', 'web-a', 'sh'],
+      { timeout: 30_000, env: { ...process.env, DOCKER_CERT_PATH: certDir } },
+    );
+    let said = '';
+    interactive.stdout?.on('data', (d: Buffer) => (said += d.toString()));
+    interactive.stdin?.end('echo typed-$((6*7))\nexit\n');
+    await new Promise((r) => interactive.once('exit', r));
+    expect(said.trim()).toBe('typed-42');
+    const stats = await docker(a, ['stats', '--no-stream', '--format', '{{.Name}}', 'web-a']);
+    expect(stats.trim()).toBe('web-a');
+    await docker(a, ['rm', '-f', 'web-a']);
+  });
+});
