@@ -2,7 +2,7 @@
 // namespace with its own dockerd that accepts no inbound connection), and the stock docker CLI
 // talking to that engine through the server.
 import { execFile, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -132,4 +132,53 @@ describe('Standard mode end to end (rig, real server, real agent, docker CLI)', 
     expect(stats.trim()).toBe('web-a');
     await docker(a, ['rm', '-f', 'web-a']);
   });
+
+  const waitStatus = async (env: Env, want: 'up' | 'down', withinMs: number): Promise<number> => {
+    const started = Date.now();
+    for (;;) {
+      if ((await api(`/api/environments/${env.id}`)).body.status === want) return Date.now() - started;
+      if (Date.now() - started > withinMs) throw new Error(`environment ${env.id} not ${want} within ${withinMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('marks a cut-off host down within 15 s and brings it back within 10 s of the link returning', async () => {
+    const [a, b] = envs as [Env, Env];
+    await waitStatus(a, 'up', 10_000);
+    await a.host.cutLink();
+    const downAfter = await waitStatus(a, 'down', 15_000);
+    expect(downAfter).toBeLessThanOrEqual(15_000);
+    expect((await api(`/api/environments/${b.id}`)).body.status).toBe('up');
+    const offline = await fetchJson(`https://127.0.0.1:${server.port}/api/environments/${a.id}/docker/containers/json`, { token });
+    expect(offline.status).toBe(503);
+    await a.host.restoreLink();
+    const upAfter = await waitStatus(a, 'up', 10_000);
+    expect(upAfter).toBeLessThanOrEqual(10_000);
+    expect(await docker(a, ['ps', '-q'])).toBe('');
+  }, 60_000);
+
+  it('lets the newer of two agents with one identity keep the tunnel, without flapping', async () => {
+    const [a] = envs as [Env, Env];
+    await waitStatus(a, 'up', 10_000);
+    const takeovers = async () =>
+      (await api(`/api/audit?action=agents.superseded&targetId=${a.id}&limit=1000`)).body.total as number;
+    const before = await takeovers();
+    // A cloned state directory: the same key pair, another process.
+    cpSync(path.join(dir, 'agent-site-a'), path.join(dir, 'agent-site-a-clone'), { recursive: true });
+    const clone = a.host.spawn(
+      process.execPath,
+      [AGENT_BIN, '--insecure', '--state-dir', path.join(dir, 'agent-site-a-clone'), '--docker-host', `unix://${a.host.dockerSocket}`, '--log-level', 'warn'],
+      { stdio: 'ignore' },
+    );
+    try {
+      for (let i = 0; i < 100 && (await takeovers()) === before; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await takeovers()).toBe(before + 1); // the clone took over
+      await new Promise((r) => setTimeout(r, 12_000)); // several reconnect periods of the fenced agent
+      expect(await takeovers()).toBe(before + 1); // nobody took it back: no flapping
+      expect((await api(`/api/environments/${a.id}`)).body.status).toBe('up');
+      expect(await docker(a, ['ps', '-q'])).toBe('');
+    } finally {
+      clone.kill('SIGTERM');
+    }
+  }, 60_000);
 });

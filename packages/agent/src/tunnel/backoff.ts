@@ -6,10 +6,15 @@ export interface BackoffOptions {
   readonly maxMs: number;
   /** Fraction of the delay added or removed at random (0.5 = ±50 %). */
   readonly jitter: number;
+  /** Delay after the server refused this agent (revoked, rotated): retrying soon cannot help. */
+  readonly refusedMs: number;
 }
 
-/** Defaults: 0.5 s doubling to 30 s, ±50 %. */
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, jitter: 0.5 };
+/**
+ * Defaults: 0.5 s doubling to 4 s, ±50 %, so a host whose link comes back is up again within
+ * seconds (jitter still spreads a fleet reconnecting after a server restart); 60 s when refused.
+ */
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 4_000, jitter: 0.5, refusedMs: 60_000 };
 
 /** Delay before attempt number `attempt` (0-based) for a uniform random draw `r` in [0, 1). */
 export function backoffDelay(attempt: number, r: number, options: BackoffOptions = DEFAULT_BACKOFF): number {
@@ -34,10 +39,10 @@ export class Backoff {
     return backoffDelay(this.#attempt++, this.#random(), this.#options);
   }
 
-  /** Jumps to the longest delay (the server refused us: retrying quickly cannot help). */
-  max(): number {
+  /** The delay after a refusal (the server refused us: retrying quickly cannot help), jittered. */
+  refused(): number {
     this.#attempt = Math.max(this.#attempt, Math.ceil(Math.log2(this.#options.maxMs / this.#options.initialMs)) + 1);
-    return backoffDelay(this.#attempt, this.#random(), this.#options);
+    return Math.round(this.#options.refusedMs * (1 + this.#options.jitter * (2 * this.#random() - 1)));
   }
 
   /** Starts over from the initial delay. */

@@ -55,6 +55,8 @@ export interface SessionEnd {
   readonly welcomed: boolean;
   /** The server refused our identity (revoked, rotated, unknown): retry only slowly. */
   readonly refused: boolean;
+  /** A newer connection with this identity (another agent process) replaced ours. */
+  readonly fenced: boolean;
   readonly reason: string;
 }
 
@@ -76,6 +78,7 @@ class TunnelSession {
   #phase: Phase = 'connecting';
   #welcomed = false;
   #refused = false;
+  #fenced = false;
   #reason = 'connection closed';
   #lastFrameAt = Date.now();
   #heartbeatSeq = 0;
@@ -92,7 +95,8 @@ class TunnelSession {
       ...tlsConnectOptions(options.trust),
       maxPayload: MAX_MESSAGE_BYTES,
       perMessageDeflate: false,
-      handshakeTimeout: options.handshakeTimeoutMs ?? 15_000,
+      // A dead link drops packets silently: give up on a dial quickly so a restored link is used soon.
+      handshakeTimeout: Math.min(options.handshakeTimeoutMs ?? 5_000, 3_000),
     });
     const ws = this.#ws;
     ws.on('upgrade', (res: IncomingMessage) => this.#onUpgrade(res));
@@ -105,7 +109,7 @@ class TunnelSession {
     });
     ws.on('close', (code, reason) => this.#onClose(code, reason.toString('utf8')));
     this.#timers.push(
-      setTimeout(() => this.#protocolError('unexpected_frame', 'no welcome within the handshake timeout'), options.handshakeTimeoutMs ?? 15_000),
+      setTimeout(() => this.#protocolError('unexpected_frame', 'no welcome within the handshake timeout'), options.handshakeTimeoutMs ?? 5_000),
     );
     if (signal) {
       if (signal.aborted) queueMicrotask(() => this.#shutdown());
@@ -172,6 +176,7 @@ class TunnelSession {
       case 'failed':
         if (event.by === 'peer') {
           this.#refused = event.error.code === 'unauthorized';
+          this.#fenced = event.error.code === 'going_away' && event.error.message.startsWith('superseded');
           this.#reason = `server closed the tunnel: ${event.error.message} (${event.error.code})`;
           const level = this.#refused ? 'error' : 'warn';
           this.#o.log[level](this.#reason);
@@ -334,6 +339,6 @@ class TunnelSession {
     this.#sweep();
     if (code === 1008 || code === 4401 || code === 4403) this.#refused = true;
     if (reason && this.#reason === 'connection closed') this.#reason = `closed by the server (${code}): ${reason}`;
-    this.#resolve({ welcomed: this.#welcomed, refused: this.#refused, reason: this.#reason });
+    this.#resolve({ welcomed: this.#welcomed, refused: this.#refused, fenced: this.#fenced, reason: this.#reason });
   }
 }

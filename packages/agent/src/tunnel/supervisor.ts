@@ -11,6 +11,8 @@ export interface SupervisorOptions {
   readonly backoff?: BackoffOptions;
   readonly random?: () => number;
   readonly log: Logger;
+  /** How long to stay away after another agent with this identity replaced our connection. */
+  readonly fencedMs?: number;
 }
 
 /** A running reconnect loop. */
@@ -44,8 +46,13 @@ async function loop(options: SupervisorOptions, signal: AbortSignal): Promise<vo
     if (signal.aborted) break;
     if (end.welcomed) backoff.reset();
     let delay: number;
-    if (end.refused) {
-      delay = backoff.max();
+    if (end.fenced) {
+      // Two agents share one identity (a cloned state dir?): stepping back keeps them from
+      // knocking each other off in turn; the newer one keeps the tunnel.
+      delay = options.fencedMs ?? 600_000;
+      log.error(`${describeEnd(end)}; another agent with this identity is connected: staying away for ${Math.round(delay / 1000)} s`);
+    } else if (end.refused) {
+      delay = backoff.refused();
       log.error(`${describeEnd(end)}; the server refuses this agent (revoked or rotated?): retrying in ${Math.round(delay / 1000)} s`);
     } else {
       delay = backoff.next();

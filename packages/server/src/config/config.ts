@@ -57,7 +57,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'loginRateLimit', flag: 'login-rate-limit', kind: 'count', default: '60', help: 'login attempts per minute allowed from one address' },
   { key: 'publicUrl', flag: 'public-url', kind: 'http-url', help: 'https://host[:port] agents connect to, as put in join commands (default: the address the request came in on)' },
   { key: 'agentHeartbeatMs', flag: 'agent-heartbeat', kind: 'duration', default: '5s', help: 'how often connected agents send a heartbeat' },
-  { key: 'agentDownAfterMs', flag: 'agent-down-after', kind: 'duration', default: '15s', help: 'an agent silent for this long is disconnected and its environment marked down' },
+  { key: 'agentDownAfterMs', flag: 'agent-down-after', kind: 'duration', default: '12s', help: 'an agent silent for this long is disconnected and its environment marked down' },
   { key: 'logLevel', flag: 'log-level', kind: 'level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 

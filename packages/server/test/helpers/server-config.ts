@@ -21,7 +21,7 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     logLevel: 'silent',
     publicUrl: null,
     agentHeartbeatMs: 5_000,
-    agentDownAfterMs: 15_000,
+    agentDownAfterMs: 12_000,
     ...overrides,
   };
 }

@@ -228,6 +228,11 @@ export class AgentConnection {
     this.#clearHandshakeTimer();
     this.#flush();
     this.#abortStreams('cancelled', `agent connection closed: ${message}`);
+    if (code === 'heartbeat_timeout') {
+      // Silent peer: the link is likely dead, so no close handshake; the environment goes down now.
+      this.#ws.terminate();
+      return;
+    }
     this.#ws.close(code === 'going_away' ? 1001 : 1008, code);
     // A peer that never completes the close handshake must not keep the socket.
     setTimeout(() => this.#ws.terminate(), 5_000).unref();

@@ -135,6 +135,12 @@ export class TunnelRegistry {
     for (const old of new Set([current, envCurrent])) {
       if (old && old !== conn) old.fail('going_away', 'superseded: a newer connection of this agent authenticated');
     }
+    if (current && current !== conn) {
+      // Usually the same agent replacing a dead link; twice in a row from two addresses means a cloned identity.
+      this.#persist(environmentId, () =>
+        this.#event('agents.superseded', conn, { agentId: hello.agentId, previousAddress: current.remoteAddress }),
+      );
+    }
     this.#log.info({ agentId: hello.agentId, environmentId, agentVersion: hello.agentVersion, conn: conn.seq }, 'agent connected');
     const wasLive = envCurrent !== undefined;
     const now = new Date().toISOString();
