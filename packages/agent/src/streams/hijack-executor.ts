@@ -5,7 +5,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { ackHeaders, contentLength, engineRequestHeaders } from './headers.ts';
 import { SourcePump } from './source-pump.ts';
-import type { StreamContext, StreamHandler } from './stream-handler.ts';
+import { resetOnEngineFailure, type StreamContext, type StreamHandler } from './stream-handler.ts';
 
 /** Executor for one docker-hijack stream; the engine request starts in the constructor. */
 export class HijackExecutor implements StreamHandler {
@@ -116,11 +116,6 @@ export class HijackExecutor implements StreamHandler {
   }
 
   #fail(err: Error): void {
-    const { stream, wake, log } = this.#ctx;
-    if (stream.phase === 'closed') return;
-    log.debug('engine hijack failed', { streamId: stream.id, path: this.#ctx.head.path, error: err.message });
-    stream.reset(stream.phase === 'pending' ? 'upstream_unavailable' : 'upstream_error', err.message);
-    wake();
-    this.dispose();
+    if (resetOnEngineFailure(this.#ctx, 'engine hijack failed', err)) this.dispose();
   }
 }

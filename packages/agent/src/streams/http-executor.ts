@@ -3,7 +3,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { ackHeaders, contentLength, engineRequestHeaders, requestHasBody } from './headers.ts';
 import { SourcePump } from './source-pump.ts';
-import type { StreamContext, StreamHandler } from './stream-handler.ts';
+import { resetOnEngineFailure, type StreamContext, type StreamHandler } from './stream-handler.ts';
 
 const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 
@@ -85,12 +85,6 @@ export class HttpExecutor implements StreamHandler {
   }
 
   #fail(err: Error): void {
-    const { stream, wake, log } = this.#ctx;
-    if (stream.phase === 'closed') return;
-    log.debug('engine request failed', { streamId: stream.id, path: this.#ctx.head.path, error: err.message });
-    // Before the ack this becomes an open-reject (the MuxStream decides).
-    stream.reset(stream.phase === 'pending' ? 'upstream_unavailable' : 'upstream_error', err.message);
-    wake();
-    this.dispose();
+    if (resetOnEngineFailure(this.#ctx, 'engine request failed', err)) this.dispose();
   }
 }

@@ -29,3 +29,16 @@ export interface StreamHandler {
   /** The stream is closed (either way, or the connection went down): release every engine resource. */
   dispose(): void;
 }
+
+/**
+ * Resets a stream after an engine failure (before the ack the Mux turns it into an open-reject);
+ * false when the stream was already closed and there is nothing to do.
+ */
+export function resetOnEngineFailure(ctx: StreamContext, what: string, err: Error): boolean {
+  const { stream, wake, log } = ctx;
+  if (stream.phase === 'closed') return false;
+  log.debug(what, { streamId: stream.id, path: ctx.head.path, error: err.message });
+  stream.reset(stream.phase === 'pending' ? 'upstream_unavailable' : 'upstream_error', err.message);
+  wake();
+  return true;
+}
