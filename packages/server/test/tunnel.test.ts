@@ -2,6 +2,7 @@
 // protocol with the real Mux over real WebSockets, and a real dockerd behind them.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -304,5 +305,27 @@ describe('Edge Agent tunnel', () => {
       });
       for (let i = 1; i <= 6; i++) expect(got).toContain(`line-${i}`);
     });
+  });
+
+  // Last: it restarts the server.
+  it('after a restart, an environment still recorded up without an agent is marked down; a reconnecting one stays up', async () => {
+    const back = await enrol('comes-back');
+    const gone = await enrol('gone');
+    const a = await connect({ agentId: back.agentId, privateKey: back.privateKey });
+    await a.welcome;
+    await server.close();
+    // As after a crash: the database still says 'up' for both.
+    const db = new Database(path.join(dataDir, 'server', 'capstan.db'));
+    db.prepare("update environments set status = 'up' where id in (?, ?)").run(back.envId, gone.envId);
+    db.close();
+    server = await startServer(testConfig(path.join(dataDir, 'server'), { agentHeartbeatMs: 300, agentDownAfterMs: 1_500 }));
+    port = server.port;
+    const again = await connect({ agentId: back.agentId, privateKey: back.privateKey });
+    await again.welcome;
+    await until(async () => (await status(gone.envId)).status === 'down', 5_000, 'stale status down');
+    await server.app.services.tunnel.settled();
+    expect((await status(back.envId)).status).toBe('up');
+    const offline = await fetchJson(`${base()}/api/audit?action=environments.offline&targetId=${gone.envId}`, { token: admin });
+    expect(offline.body.items.map((i: { requestId: string }) => i.requestId)).toContain('tunnel-startup');
   });
 });

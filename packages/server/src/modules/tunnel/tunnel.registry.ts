@@ -64,6 +64,7 @@ export class TunnelRegistry {
   // Status writes per environment, chained so up/down land in the order they happened.
   readonly #writes = new Map<number, Promise<void>>();
   readonly #sweeper: NodeJS.Timeout;
+  readonly #startupCheck: NodeJS.Timeout;
   #seq = 0;
   #closing = false;
 
@@ -77,6 +78,8 @@ export class TunnelRegistry {
     const every = Math.max(50, Math.min(1_000, Math.floor(this.settings.downAfterMs / 4)));
     this.#sweeper = setInterval(() => this.#sweep(), every);
     this.#sweeper.unref();
+    this.#startupCheck = setTimeout(() => void this.#markStaleDown(), this.settings.downAfterMs);
+    this.#startupCheck.unref();
   }
 
   /** Takes over an HTTP upgrade to AGENT_CONNECT_PATH. */
@@ -185,23 +188,50 @@ export class TunnelRegistry {
     });
   }
 
-  async #event(action: string, conn: AgentConnection, details: Record<string, unknown>): Promise<void> {
+  #event(action: string, conn: AgentConnection, details: Record<string, unknown>): Promise<void> {
+    return this.#record(action, conn.environmentId, conn.remoteAddress, `tunnel-${conn.seq}`, { agentId: conn.agentId, ...details });
+  }
+
+  async #record(action: string, environmentId: number | null, sourceIp: string, requestId: string, details: Record<string, unknown>): Promise<void> {
     const record: AuditRecord = {
       id: randomUUID(),
       at: new Date().toISOString(),
       actorId: null,
       actorName: 'agent',
       authMethod: 'none',
-      sourceIp: conn.remoteAddress,
+      sourceIp,
       action,
       targetType: 'environment',
-      targetId: String(conn.environmentId),
+      targetId: String(environmentId),
       outcome: 'success',
       statusCode: 200,
-      requestId: `tunnel-${conn.seq}`,
-      details: { agentId: conn.agentId, ...details },
+      requestId,
+      details,
     };
     await this.#audit.append([record]);
+  }
+
+  /**
+   * After a server restart the database may still say 'up' for environments whose agents are gone.
+   * One down window after start, any such environment without a connection here is marked down.
+   */
+  async #markStaleDown(): Promise<void> {
+    try {
+      const rows = await this.#db.selectFrom('environments').select('id').where('status', '=', 'up').execute();
+      for (const row of rows) {
+        const environmentId = Number(row.id);
+        if (this.#byEnv.has(environmentId)) continue;
+        this.#persist(environmentId, async () => {
+          if (this.#byEnv.has(environmentId)) return;
+          await this.#db.updateTable('environments').set({ status: 'down' }).where('id', '=', environmentId).where('status', '=', 'up').execute();
+          await this.#record('environments.offline', environmentId, 'server', 'tunnel-startup', {
+            reason: 'no agent connected within the down window after the server started',
+          });
+        });
+      }
+    } catch (err) {
+      this.#log.error({ err }, 'could not reconcile environment status after start');
+    }
   }
 
   #sweep(): void {
@@ -257,6 +287,7 @@ export class TunnelRegistry {
   async close(): Promise<void> {
     this.#closing = true;
     clearInterval(this.#sweeper);
+    clearTimeout(this.#startupCheck);
     for (const conn of [...this.#all]) conn.fail('going_away', 'the server is shutting down');
     await this.settled();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
