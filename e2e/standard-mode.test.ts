@@ -53,13 +53,16 @@ describe('Standard mode end to end (rig, real server, real agent, docker CLI)', 
     expect(jt.status).toBe(201);
     // The join command names the address the host reaches the server on.
     expect(jt.body.command).toContain(`https://${host.rootAddress}:${server.port}`);
+    // Run the join command as given (it names the server and pins its self-signed certificate); the
+    // rig host only adds where its engine and this test's state live.
+    const words = (jt.body.command as string).split(' ');
+    expect(words.slice(0, 2)).toEqual(['node', 'capstan-agent.js']);
+    expect(words).toContain('--server-fingerprint');
     const started = Date.now();
-    const agent = host.spawn(
-      process.execPath,
-      [AGENT_BIN, '--server', `https://${host.rootAddress}:${server.port}`, '--join-token', jt.body.token, '--insecure',
-        '--state-dir', path.join(dir, `agent-${name}`), '--docker-host', `unix://${host.dockerSocket}`, '--log-level', 'warn'],
-      { stdio: 'ignore' },
-    );
+    const agent = host.spawn(process.execPath, [AGENT_BIN, ...words.slice(2), '--state-dir', path.join(dir, `agent-${name}`), '--log-level', 'warn'], {
+      stdio: 'ignore',
+      env: { ...process.env, DOCKER_HOST: `unix://${host.dockerSocket}` },
+    });
     for (;;) {
       const s = await api(`/api/environments/${created.body.id}`);
       if (s.body.status === 'up') break;
@@ -167,7 +170,7 @@ describe('Standard mode end to end (rig, real server, real agent, docker CLI)', 
     cpSync(path.join(dir, 'agent-site-a'), path.join(dir, 'agent-site-a-clone'), { recursive: true });
     const clone = a.host.spawn(
       process.execPath,
-      [AGENT_BIN, '--insecure', '--state-dir', path.join(dir, 'agent-site-a-clone'), '--docker-host', `unix://${a.host.dockerSocket}`, '--log-level', 'warn'],
+      [AGENT_BIN, '--state-dir', path.join(dir, 'agent-site-a-clone'), '--docker-host', `unix://${a.host.dockerSocket}`, '--log-level', 'warn'],
       { stdio: 'ignore' },
     );
     try {

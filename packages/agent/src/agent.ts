@@ -62,6 +62,7 @@ async function enrolNew(server: URL, token: string, trust: ServerTrust, hostname
     server: server.href,
     ...keys,
     ...(serverCertSha256 ? { serverCertSha256 } : {}),
+    ...(!trust.verifyChain ? { pinned: true } : {}),
     enrolledAt: new Date().toISOString(),
     joinTokenSha256: sha256(token),
   };
@@ -70,7 +71,7 @@ async function enrolNew(server: URL, token: string, trust: ServerTrust, hostname
 /** Loads or creates the identity (enrolling with the join token), then starts the tunnel loop. */
 export async function startAgent(options: AgentOptions, deps: AgentDeps): Promise<RunningAgent> {
   const { log } = deps;
-  const trust = serverTrust(options);
+  let trust = serverTrust(options);
   let identity = loadIdentity(options.stateDir);
   const token = options.joinToken;
   if (!identity) {
@@ -87,6 +88,8 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     saveIdentity(options.stateDir, identity);
     log.info('re-enrolled with a new key', { agentId: identity.agentId });
   }
+  // Enrolled by pin: later starts keep trusting that pin without repeating the flag.
+  if (identity.pinned && trust.verifyChain && options.caFile === undefined) trust = { ...trust, verifyChain: false };
   const server = options.server ?? new URL(identity.server);
   if (options.server && options.server.href !== identity.server)
     log.warn(`--server ${options.server.href} differs from the enrolment server ${identity.server}; using --server`);

@@ -46,6 +46,7 @@ describe('edge agent tunnel', () => {
     docker: { kind: 'unix', socketPath: host.dockerSocket },
     insecure: true,
     caFile: undefined,
+    serverFingerprint: undefined,
     logLevel: 'debug',
   });
   const tmp = () => {

@@ -54,6 +54,8 @@ export interface AppOptions {
   logLevel: string;
   /** --public-url: the address agents are told to connect to; null derives it from each request. */
   publicUrl?: string | null;
+  /** SHA-256 of the self-signed certificate, put into join commands; null with a custom certificate. */
+  serverFingerprint?: string | null;
   /** Agent tunnel timing (--agent-heartbeat, --agent-down-after); defaults 5 s / 15 s. */
   tunnel?: TunnelSettings;
   /** Given by the listener (HTTPS); absent for in-process tests. */
@@ -113,7 +115,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const apiKeys = new ApiKeysService({ repo: new ApiKeysRepository(db), access, audit });
   const environments = new EnvironmentsService({ repo: new EnvironmentsRepository(db), accessRepo, access, audit });
   const groups = new GroupsService({ repo: new GroupsRepository(db), accessRepo, access, audit });
-  const agents = new AgentsService({ repo: new AgentsRepository(db), access, audit, publicUrl: opts.publicUrl ?? null });
+  const agents = new AgentsService({ repo: new AgentsRepository(db), access, audit, publicUrl: opts.publicUrl ?? null, serverFingerprint: opts.serverFingerprint ?? null });
 
   const fastify = Fastify({
     logger: { level: opts.logLevel },

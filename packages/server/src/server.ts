@@ -65,6 +65,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     startedAt,
     logLevel: config.logLevel,
     publicUrl: config.publicUrl,
+    serverFingerprint: config.tlsCert ? null : fingerprint(files.cert),
     tunnel: { heartbeatIntervalMs: config.agentHeartbeatMs, downAfterMs: config.agentDownAfterMs },
     serverFactory: (h) => {
       handler = h;

@@ -13,6 +13,8 @@ export interface AgentOptions {
   /** Accept a server certificate no CA vouches for (pinned on first use). */
   readonly insecure: boolean;
   readonly caFile: string | undefined;
+  /** SHA-256 of the server certificate to accept (from the join command), instead of a CA. */
+  readonly serverFingerprint: string | undefined;
   readonly logLevel: LogLevel;
 }
 
@@ -37,10 +39,11 @@ export const USAGE = `Usage: capstan-agent --server https://<server> [--join-tok
   --docker-host HOST  unix:///path or tcp://host:port (default $DOCKER_HOST, else unix://${DEFAULT_DOCKER_SOCKET})
   --ca-file FILE      PEM CA bundle that signs the server's certificate
   --insecure          accept a self-signed server certificate; its fingerprint is pinned at enrolment
+  --server-fingerprint SHA256 (AA:BB:…) of the server certificate to trust, as in the join command
   --log-level LEVEL   ${LOG_LEVELS.join(' | ')} (default info)
   --help              this text`;
 
-const VALUE_FLAGS = new Set(['--server', '--join-token', '--state-dir', '--docker-host', '--ca-file', '--log-level']);
+const VALUE_FLAGS = new Set(['--server', '--join-token', '--state-dir', '--docker-host', '--ca-file', '--server-fingerprint', '--log-level']);
 const BOOLEAN_FLAGS = new Set(['--insecure', '--help']);
 
 /** Parses argv (without node and script) against env; collects every error instead of stopping at the first. */
@@ -106,11 +109,17 @@ export function parseOptions(
   const insecure = flags.has('--insecure');
   const caFile = values.get('--ca-file');
   if (insecure && caFile !== undefined) errors.push('--insecure and --ca-file exclude each other');
+  const fingerprintText = values.get('--server-fingerprint');
+  const serverFingerprint = fingerprintText?.toUpperCase();
+  if (serverFingerprint !== undefined && !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(serverFingerprint)) {
+    errors.push('--server-fingerprint must be a SHA-256 fingerprint like AB:CD:…:EF (32 pairs of hex digits), as in the join command');
+  }
+  if (serverFingerprint !== undefined && caFile !== undefined) errors.push('--server-fingerprint and --ca-file exclude each other');
 
   const levelText = values.get('--log-level') ?? 'info';
   const logLevel = (LOG_LEVELS as readonly string[]).includes(levelText) ? (levelText as LogLevel) : undefined;
   if (!logLevel) errors.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
 
   if (errors.length > 0 || !logLevel) return { ok: false, help: false, errors };
-  return { ok: true, options: { server, joinToken, stateDir, docker, insecure, caFile, logLevel } };
+  return { ok: true, options: { server, joinToken, stateDir, docker, insecure, caFile, serverFingerprint, logLevel } };
 }

@@ -36,7 +36,18 @@ export function enrol(server: URL, body: EnrolRequest, trust: ServerTrust): Prom
       headers: { 'content-type': 'application/json', 'content-length': payload.length, accept: 'application/json' },
       timeout: ENROL_TIMEOUT_MS,
     });
-    req.on('socket', (socket) => socket.once('secureConnect', () => (fingerprint = peerFingerprint(socket as TLSSocket))));
+    // The join token is only written once the server proved to be the one the join command named.
+    req.on('socket', (socket) =>
+      socket.once('secureConnect', () => {
+        fingerprint = peerFingerprint(socket as TLSSocket);
+        const expected = trust.expectedFingerprint;
+        if (expected !== undefined && fingerprint !== expected) {
+          req.destroy(new Error(`the server certificate is ${fingerprint ?? 'missing'}, not ${expected} as the join command says`));
+          return;
+        }
+        req.end(payload);
+      }),
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${ENROL_TIMEOUT_MS / 1000} s`)));
     req.on('error', (err) => reject(new EnrolError(`cannot reach ${url.origin}: ${err.message}`)));
     req.on('response', (res) => {
@@ -63,6 +74,5 @@ export function enrol(server: URL, body: EnrolRequest, trust: ServerTrust): Prom
         else reject(new EnrolError(`enrolment failed with HTTP ${res.statusCode ?? '?'}: ${text.slice(0, 200)}`));
       });
     });
-    req.end(payload);
   });
 }

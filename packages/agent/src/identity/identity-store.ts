@@ -13,6 +13,8 @@ export const AgentIdentitySchema = z.object({
   publicKeyPem: z.string().min(1),
   /** SHA-256 fingerprint of the server certificate seen at enrolment (TOFU pin for --insecure). */
   serverCertSha256: z.string().optional(),
+  /** True when the agent trusts the server by that pin (enrolled with --insecure or --server-fingerprint), not by a CA. */
+  pinned: z.boolean().optional(),
   enrolledAt: z.string(),
   /** SHA-256 (hex) of the join token last used, so a token left on the command line is not replayed. */
   joinTokenSha256: z.string().optional(),

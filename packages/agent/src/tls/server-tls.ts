@@ -7,12 +7,14 @@ import type { TLSSocket } from 'node:tls';
 export interface ServerTrust {
   /** PEM CA bundle (--ca-file); undefined = system CAs. */
   readonly ca: string | undefined;
-  /** False with --insecure: the chain is not checked, the pin is. */
+  /** False with --insecure or a given fingerprint: the chain is not checked, the pin is. */
   readonly verifyChain: boolean;
+  /** The fingerprint the join command named: enrolment sends nothing to a server without it. */
+  readonly expectedFingerprint?: string | undefined;
 }
 
 /** Builds the trust settings from the options; throws with a clear message when the CA file is unreadable. */
-export function serverTrust(options: { insecure: boolean; caFile: string | undefined }): ServerTrust {
+export function serverTrust(options: { insecure: boolean; caFile: string | undefined; serverFingerprint?: string | undefined }): ServerTrust {
   let ca: string | undefined;
   if (options.caFile !== undefined) {
     try {
@@ -21,7 +23,7 @@ export function serverTrust(options: { insecure: boolean; caFile: string | undef
       throw new Error(`--ca-file ${options.caFile}: ${(err as Error).message}`);
     }
   }
-  return { ca, verifyChain: !options.insecure };
+  return { ca, verifyChain: !options.insecure && options.serverFingerprint === undefined, expectedFingerprint: options.serverFingerprint };
 }
 
 /** Options for https.request / ws from trust settings. */

@@ -85,8 +85,10 @@ export function shellQuote(word: string): string {
 }
 
 /** The lines that start the agent on a host: plain Node, and as a container. */
-export function agentCommands(serverUrl: string, token: string): { command: string; dockerCommand: string } {
-  const args = `--server ${shellQuote(serverUrl)} --join-token ${shellQuote(token)}`;
+export function agentCommands(serverUrl: string, token: string, serverFingerprint: string | null = null): { command: string; dockerCommand: string } {
+  // With the self-signed certificate the command carries its fingerprint, so it works pasted as is.
+  const pin = serverFingerprint ? ` --server-fingerprint ${serverFingerprint}` : '';
+  const args = `--server ${shellQuote(serverUrl)} --join-token ${shellQuote(token)}${pin}`;
   return {
     command: `node capstan-agent.js ${args}`,
     dockerCommand:
@@ -116,6 +118,7 @@ export class AgentsService {
   private readonly access: AccessService;
   private readonly audit: AuditService;
   private readonly publicUrl: string | null;
+  private readonly serverFingerprint: string | null;
   readonly challenges: ChallengeStore;
   readonly revocations = new AgentRevocations();
 
@@ -124,12 +127,15 @@ export class AgentsService {
     access: AccessService;
     audit: AuditService;
     publicUrl: string | null;
+    /** Fingerprint of the self-signed certificate (null with a CA-issued one). */
+    serverFingerprint?: string | null;
     challenges?: ChallengeStore;
   }) {
     this.repo = deps.repo;
     this.access = deps.access;
     this.audit = deps.audit;
     this.publicUrl = deps.publicUrl;
+    this.serverFingerprint = deps.serverFingerprint ?? null;
     this.challenges = deps.challenges ?? new ChallengeStore();
   }
 
@@ -166,7 +172,7 @@ export class AgentsService {
       });
       audit.details = { ...audit.details, environmentId, joinTokenId: id, expiresAt, server };
     });
-    return { token: secret.token, expiresAt, ...agentCommands(server, secret.token) };
+    return { token: secret.token, expiresAt, ...agentCommands(server, secret.token, this.serverFingerprint) };
   }
 
   /** A one-time join token for a new agent of the environment (the route has authorized agents.manage). */
