@@ -3,9 +3,9 @@
 // of the server's data are the HTTP request body (e.g. exec start's JSON); everything after is input.
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { ackHeaders, contentLength, engineRequestHeaders } from './headers.ts';
+import { contentLength, engineRequestHeaders } from './headers.ts';
 import { SourcePump } from './source-pump.ts';
-import { resetOnEngineFailure, type StreamContext, type StreamHandler } from './stream-handler.ts';
+import { ackEngineResponse, resetOnEngineFailure, type StreamContext, type StreamHandler } from './stream-handler.ts';
 
 /** Executor for one docker-hijack stream; the engine request starts in the constructor. */
 export class HijackExecutor implements StreamHandler {
@@ -83,12 +83,8 @@ export class HijackExecutor implements StreamHandler {
     const { stream, wake } = this.#ctx;
     this.#socket = socket;
     if (this.#disposed) return void socket.destroy();
-    try {
-      stream.accept({ status: res.statusCode ?? 101, headers: ackHeaders(res.rawHeaders) });
-    } catch (err) {
-      this.#fail(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
+    const ackError = ackEngineResponse(this.#ctx, res, 101);
+    if (ackError) return this.#fail(ackError);
     if (rest.length > 0) stream.write(rest);
     this.#pump = new SourcePump(stream, socket, wake, (err) => this.#fail(err));
     const pending = this.#pending;
@@ -103,12 +99,8 @@ export class HijackExecutor implements StreamHandler {
     const { stream, wake } = this.#ctx;
     this.#res = res;
     if (this.#disposed) return void res.destroy();
-    try {
-      stream.accept({ status: res.statusCode ?? 502, headers: ackHeaders(res.rawHeaders) });
-    } catch (err) {
-      this.#fail(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
+    const ackError = ackEngineResponse(this.#ctx, res, 502);
+    if (ackError) return this.#fail(ackError);
     for (const bytes of this.#pending) this.#consumed(bytes.length);
     this.#pending = [];
     this.#pump = new SourcePump(stream, res, wake, (err) => this.#fail(err));

@@ -1,9 +1,9 @@
 // Serves a 'docker-http' stream: one Docker Engine API request to the local engine, the request body
 // from the stream's data, the response head in the open-ack and the response body as stream data.
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { ackHeaders, contentLength, engineRequestHeaders, requestHasBody } from './headers.ts';
+import { contentLength, engineRequestHeaders, requestHasBody } from './headers.ts';
 import { SourcePump } from './source-pump.ts';
-import { resetOnEngineFailure, type StreamContext, type StreamHandler } from './stream-handler.ts';
+import { ackEngineResponse, resetOnEngineFailure, type StreamContext, type StreamHandler } from './stream-handler.ts';
 
 const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 
@@ -74,12 +74,8 @@ export class HttpExecutor implements StreamHandler {
     const { stream, wake } = this.#ctx;
     this.#res = res;
     if (this.#disposed) return void res.destroy();
-    try {
-      stream.accept({ status: res.statusCode ?? 502, headers: ackHeaders(res.rawHeaders) });
-    } catch (err) {
-      this.#fail(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
+    const ackError = ackEngineResponse(this.#ctx, res, 502);
+    if (ackError) return this.#fail(ackError);
     this.#pump = new SourcePump(stream, res, wake, (err) => this.#fail(err));
     wake();
   }

@@ -1,5 +1,7 @@
 // What the tunnel session expects from the executor serving one stream the server opened.
+import type { IncomingMessage } from 'node:http';
 import type { HttpRequestHead, MuxStream } from '@capstan/protocol';
+import { ackHeaders } from './headers.ts';
 import type { EngineConnector } from '../engine/engine-connector.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -41,4 +43,14 @@ export function resetOnEngineFailure(ctx: StreamContext, what: string, err: Erro
   stream.reset(stream.phase === 'pending' ? 'upstream_unavailable' : 'upstream_error', err.message);
   wake();
   return true;
+}
+
+/** Acks the stream with the engine's response head; the error when the ack could not be built. */
+export function ackEngineResponse(ctx: StreamContext, res: IncomingMessage, fallbackStatus: number): Error | null {
+  try {
+    ctx.stream.accept({ status: res.statusCode ?? fallbackStatus, headers: ackHeaders(res.rawHeaders) });
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }
