@@ -10,6 +10,7 @@ import { generateAgentKeys } from './identity/keys.ts';
 import type { Logger } from './log/logger.ts';
 import { serverTrust, type ServerTrust } from './tls/server-tls.ts';
 import type { BackoffOptions } from './tunnel/backoff.ts';
+import type { SessionApp } from './tunnel/session.ts';
 import { superviseTunnel } from './tunnel/supervisor.ts';
 
 /** A start-up problem the operator must fix (printed as is, exit 1). */
@@ -94,6 +95,8 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   if (options.server && options.server.href !== identity.server)
     log.warn(`--server ${options.server.href} differs from the enrolment server ${identity.server}; using --server`);
   const engine = deps.engine ?? dockerEngine(options.docker);
+  // Features that talk to the server over the tunnel; each outlives reconnects.
+  const apps: SessionApp[] = [];
   const supervisor = superviseTunnel({
     session: {
       url: connectUrl(server),
@@ -101,6 +104,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
       trust,
       engine,
       log,
+      apps,
       ...(deps.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: deps.handshakeTimeoutMs } : {}),
     },
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
@@ -111,6 +115,7 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
     identity,
     stop: async () => {
       await supervisor.stop();
+      for (const app of apps) await app.stop?.();
       engine.close();
     },
   };

@@ -13,5 +13,7 @@ export * from './api/api-keys.ts';
 export * from './api/environments.ts';
 export * from './api/roles.ts';
 export * from './api/audit.ts';
+export * from './commands/index.ts';
+export * from './snapshot/index.ts';
 export * from './tunnel/index.ts';
 export * from './agent/index.ts';

@@ -10,11 +10,13 @@ import {
   TUNNEL_PROTOCOL_VERSION,
   decodeFrame,
   encodeFrame,
+  type AgentAppFrame,
   type ConnectionControlFrame,
   type EngineInfo,
   type MuxEvent,
   type MuxStream,
   type OpenRequest,
+  type ServerAppFrame,
   type TunnelErrorCode,
 } from '@capstan/protocol';
 import type { EngineConnector } from '../engine/engine-connector.ts';
@@ -37,6 +39,26 @@ const CLOSE_GRACE_MS = 2_000;
 /** Missing this many heartbeat intervals of silence from the server drops the connection. */
 export const MISSED_HEARTBEATS = 3;
 
+/** How an application (command runner, state reporter) talks over the current connection. */
+export interface AgentLink {
+  /** Queues a frame to the server; false when the connection is no longer ready. */
+  send(frame: AgentAppFrame): boolean;
+}
+
+/**
+ * A feature that exchanges application frames with the server. It outlives sessions: `connected`
+ * hands it each new connection's link, `disconnected` tells it that link is gone.
+ */
+export interface SessionApp {
+  /** Capabilities announced in hello on its behalf. */
+  readonly capabilities: readonly string[];
+  connected(link: AgentLink): void;
+  frame(frame: ServerAppFrame): void;
+  disconnected(): void;
+  /** The agent is stopping: finish or abandon work in progress (optional). */
+  stop?(): Promise<void>;
+}
+
 /** What a session needs. */
 export interface SessionOptions {
   readonly url: URL;
@@ -47,6 +69,8 @@ export interface SessionOptions {
   /** Time allowed from dialling until welcome (default 15 s). */
   readonly handshakeTimeoutMs?: number;
   readonly agentVersion?: string;
+  /** Features using application frames (commands, snapshots). */
+  readonly apps?: readonly SessionApp[];
 }
 
 /** How a session ended; drives the reconnect delay. */
@@ -203,6 +227,11 @@ class TunnelSession {
         return;
       case 'heartbeat-ack':
         return;
+      case 'command':
+      case 'snapshot-request':
+        if (this.#phase !== 'ready') return this.#protocolError('unexpected_frame', `${frame.type} before welcome`);
+        for (const app of this.#o.apps ?? []) app.frame(frame);
+        return;
       default:
         return this.#protocolError('unexpected_frame', `unexpected ${frame.type} frame`);
     }
@@ -218,7 +247,7 @@ class TunnelSession {
       signature: signConnectChallenge(identity.privateKeyPem, identity.agentId, nonce),
       protocolVersion: TUNNEL_PROTOCOL_VERSION,
       agentVersion: this.#o.agentVersion ?? CAPSTAN_VERSION,
-      capabilities: [...AGENT_CAPABILITIES],
+      capabilities: [...AGENT_CAPABILITIES, ...(this.#o.apps ?? []).flatMap((a) => a.capabilities)],
       ...(engine ? { engine } : {}),
     });
     if (!engine) this.#o.log.warn(`the engine at ${this.#o.engine.describe()} does not answer GET /version`);
@@ -239,6 +268,15 @@ class TunnelSession {
       this.#flush();
     }, intervalMs);
     this.#timers.push(beat);
+    const link: AgentLink = {
+      send: (frame) => {
+        if (this.#phase !== 'ready') return false;
+        this.#mux.sendControl(frame);
+        this.#wake();
+        return true;
+      },
+    };
+    for (const app of this.#o.apps ?? []) app.connected(link);
   }
 
   #onStreamOpen(stream: MuxStream, request: OpenRequest): void {
@@ -332,6 +370,7 @@ class TunnelSession {
   }
 
   #onClose(code: number, reason: string): void {
+    if (this.#welcomed) for (const app of this.#o.apps ?? []) app.disconnected();
     this.#phase = 'closing';
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];

@@ -3,6 +3,14 @@ import { StreamErrorCodeSchema, TunnelErrorCodeSchema } from './errors.ts';
 import { MAX_STREAM_ID, MAX_STREAM_WINDOW } from './limits.ts';
 import { OpenAckFrameSchema, OpenFrameSchema } from './stream-kinds.ts';
 import { AgentNonceSchema, AgentSignatureSchema } from '../agent/index.ts';
+import {
+  CommandAcceptedFrameSchema,
+  CommandFrameSchema,
+  CommandResultFrameSchema,
+  SnapshotDeltaFrameSchema,
+  SnapshotFrameSchema,
+  SnapshotRequestFrameSchema,
+} from './app-frames.ts';
 
 // Control frames are JSON objects discriminated by `type`. Unknown *fields* are stripped, so a newer
 // peer may add optional fields; unknown *types* are malformed frames, so new frame types must be
@@ -108,10 +116,17 @@ export const CORE_CONTROL_SCHEMAS = [
 ] as const;
 
 /**
- * Extension point: application frames (command, result, snapshot, …) are appended here, each a
- * z.object with a literal `type` not used above. The Mux passes them through as `control` events.
+ * Application frames (commands, results, snapshots; see app-frames.ts), each a z.object with a
+ * literal `type` not used above. The Mux passes them through as `control` events.
  */
-export const APP_CONTROL_SCHEMAS = [] as const;
+export const APP_CONTROL_SCHEMAS = [
+  CommandFrameSchema,
+  CommandAcceptedFrameSchema,
+  CommandResultFrameSchema,
+  SnapshotFrameSchema,
+  SnapshotDeltaFrameSchema,
+  SnapshotRequestFrameSchema,
+] as const;
 
 /** Every control frame this version accepts. */
 export const ControlFrameSchema = z.discriminatedUnion('type', [

@@ -3,6 +3,7 @@
 export * from './limits.ts';
 export * from './errors.ts';
 export * from './stream-kinds.ts';
+export * from './app-frames.ts';
 export * from './control.ts';
 export * from './codec.ts';
 export * from './mux-stream.ts';

@@ -2,8 +2,11 @@
 // this class feeds it decoded frames and sends what it produces, never more than the socket can take.
 import { EventEmitter } from 'node:events';
 import {
+  AGENT_APP_FRAME_TYPES,
   Mux,
   TUNNEL_PROTOCOL_VERSION,
+  type AgentAppFrame,
+  type ConnectionControlFrame,
   decodeFrame,
   encodeFrame,
   type Frame,
@@ -12,6 +15,7 @@ import {
   type MuxEvent,
   type MuxStream,
   type OpenRequest,
+  type ServerAppFrame,
   type StreamErrorCode,
   type TunnelError,
   type TunnelErrorCode,
@@ -141,6 +145,10 @@ export interface ConnectionHooks {
   authenticate(conn: AgentConnection, hello: HelloFrame): Promise<void>;
   /** The socket closed (for any reason); called once. */
   closed(conn: AgentConnection): void;
+  /** The handshake completed and welcome was sent. */
+  live(conn: AgentConnection): void;
+  /** An application frame from the live agent (commands, snapshots); see app-frames.ts. */
+  appFrame(conn: AgentConnection, frame: AgentAppFrame): void;
 }
 
 export interface ConnectionOptions {
@@ -219,6 +227,19 @@ export class AgentConnection {
     return { stream };
   }
 
+  /** Whether the agent announced `capability` in its hello. */
+  has(capability: string): boolean {
+    return this.hello?.capabilities.includes(capability) ?? false;
+  }
+
+  /** Queues an application frame to the live agent; false when the connection is not live. */
+  sendApp(frame: ServerAppFrame): boolean {
+    if (this.#state !== 'live') return false;
+    this.mux.sendControl(frame);
+    this.kick();
+    return true;
+  }
+
   /** Ends the connection with an error frame (the peer learns why), then closes the socket. */
   fail(code: TunnelErrorCode, message: string): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
@@ -260,6 +281,7 @@ export class AgentConnection {
       capabilities: [],
     });
     this.#flush();
+    this.#opts.hooks.live(this);
     const early = this.#early;
     this.#early = [];
     for (const frame of early) if (this.#state === 'live') this.#process(frame);
@@ -333,6 +355,7 @@ export class AgentConnection {
       case 'control': {
         const f = event.frame;
         if (f.type === 'heartbeat') this.mux.sendControl({ type: 'heartbeat-ack', seq: f.seq });
+        else if (isAgentAppFrame(f)) this.#opts.hooks.appFrame(this, f);
         else if (f.type !== 'heartbeat-ack') this.fail('unexpected_frame', `unexpected ${f.type} frame after the handshake`);
         return;
       }
@@ -425,4 +448,10 @@ export class AgentConnection {
     this.#abortStreams('cancelled', 'agent connection closed');
     this.#opts.hooks.closed(this);
   }
+}
+
+const AGENT_APP_TYPES: ReadonlySet<string> = new Set(AGENT_APP_FRAME_TYPES);
+
+function isAgentAppFrame(frame: ConnectionControlFrame): frame is AgentAppFrame {
+  return AGENT_APP_TYPES.has(frame.type);
 }

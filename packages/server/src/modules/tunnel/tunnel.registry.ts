@@ -3,7 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { MAX_MESSAGE_BYTES, type AuditRecord, type HelloFrame, type OpenRequest, type TunnelErrorCode } from '@capstan/protocol';
+import {
+  MAX_MESSAGE_BYTES,
+  type AgentAppFrame,
+  type AuditRecord,
+  type HelloFrame,
+  type OpenRequest,
+  type ServerAppFrame,
+  type TunnelErrorCode,
+} from '@capstan/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -42,6 +50,26 @@ export interface LiveStatus {
   protocolVersion: number | null;
 }
 
+/** What an application handler learns about the connection a frame came on. */
+export interface AppLink {
+  readonly environmentId: number;
+  readonly agentId: number;
+  /** Identifies this connection (a reconnect gets a new one). */
+  readonly connection: number;
+  has(capability: string): boolean;
+  send(frame: ServerAppFrame): boolean;
+}
+
+/** A feature that talks to agents over the tunnel (commands, snapshots). */
+export interface TunnelApp {
+  /** The agent's connection is live (welcome sent); push what it should have. */
+  connected?(link: AppLink): void;
+  /** The agent's connection for this environment ended (not when superseded by a newer one). */
+  disconnected?(environmentId: number): void;
+  /** An application frame from the agent; throw nothing: failures are the app's to log. */
+  frame?(link: AppLink, frame: AgentAppFrame): void;
+}
+
 /** Path agents connect to (WebSocket upgrade on the API listener). */
 export const AGENT_CONNECT_PATH = '/api/agents/connect';
 
@@ -61,6 +89,7 @@ export class TunnelRegistry {
   readonly #byAgent = new Map<number, AgentConnection>();
   readonly #byEnv = new Map<number, AgentConnection>();
   readonly #all = new Set<AgentConnection>();
+  readonly #apps: TunnelApp[] = [];
   // Status writes per environment, chained so up/down land in the order they happened.
   readonly #writes = new Map<number, Promise<void>>();
   readonly #sweeper: NodeJS.Timeout;
@@ -101,7 +130,12 @@ export class TunnelRegistry {
       heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
       handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
       log: this.#log,
-      hooks: { authenticate: (c, hello) => this.#authenticate(c, hello), closed: (c) => this.#closed(c) },
+      hooks: {
+        authenticate: (c, hello) => this.#authenticate(c, hello),
+        closed: (c) => this.#closed(c),
+        live: (c) => this.#live(c),
+        appFrame: (c, frame) => this.#appFrame(c, frame),
+      },
     });
     this.#all.add(conn);
   }
@@ -157,6 +191,58 @@ export class TunnelRegistry {
     });
   }
 
+  /** Registers a feature that exchanges application frames with agents. */
+  addApp(app: TunnelApp): void {
+    this.#apps.push(app);
+  }
+
+  /** Sends an application frame to the environment's live agent; false when none is connected. */
+  send(environmentId: number, frame: ServerAppFrame): boolean {
+    const conn = this.#byEnv.get(environmentId);
+    return conn?.live === true ? conn.sendApp(frame) : false;
+  }
+
+  /** The live link to an environment's agent, if connected. */
+  link(environmentId: number): AppLink | null {
+    const conn = this.#byEnv.get(environmentId);
+    return conn?.live === true ? this.#linkOf(conn) : null;
+  }
+
+  #linkOf(conn: AgentConnection): AppLink {
+    return {
+      environmentId: conn.environmentId ?? 0,
+      agentId: conn.agentId ?? 0,
+      connection: conn.seq,
+      has: (c) => conn.has(c),
+      send: (f) => conn.sendApp(f),
+    };
+  }
+
+  #appFrame(conn: AgentConnection, frame: AgentAppFrame): void {
+    if (conn.environmentId === null || this.#byEnv.get(conn.environmentId) !== conn) return;
+    const link = this.#linkOf(conn);
+    for (const app of this.#apps) {
+      try {
+        app.frame?.(link, frame);
+      } catch (err) {
+        this.#log.error({ err, environmentId: conn.environmentId, frame: frame.type }, 'tunnel app failed on a frame');
+      }
+    }
+  }
+
+  /** Called by the connection right after welcome. */
+  #live(conn: AgentConnection): void {
+    if (conn.environmentId === null || this.#byEnv.get(conn.environmentId) !== conn) return;
+    const link = this.#linkOf(conn);
+    for (const app of this.#apps) {
+      try {
+        app.connected?.(link);
+      } catch (err) {
+        this.#log.error({ err, environmentId: conn.environmentId }, 'tunnel app failed on connect');
+      }
+    }
+  }
+
   #closed(conn: AgentConnection): void {
     this.#all.delete(conn);
     conn.onDispose?.();
@@ -166,6 +252,13 @@ export class TunnelRegistry {
     if (this.#byAgent.get(agentId) === conn) this.#byAgent.delete(agentId);
     if (this.#byEnv.get(environmentId) !== conn) return; // superseded: the newer connection keeps it up
     this.#byEnv.delete(environmentId);
+    for (const app of this.#apps) {
+      try {
+        app.disconnected?.(environmentId);
+      } catch (err) {
+        this.#log.error({ err, environmentId }, 'tunnel app failed on disconnect');
+      }
+    }
     const reason = conn.closeReason;
     this.#log.info({ agentId, environmentId, conn: conn.seq, code: reason?.code, reason: reason?.message }, 'agent disconnected');
     const lastSeen = new Date(conn.lastFrameAt).toISOString();

@@ -1,0 +1,93 @@
+// Commands: server → agent operations other than the raw Docker passthrough. Each one is an entry
+// of the environment's durable, ordered command log; the agent journals it, runs it at most once
+// per id and reports a result. Later issues add kinds (stack deploys, …) to COMMAND_SPEC_SCHEMAS.
+import { z } from 'zod';
+
+/** Docker container id or name, as the Engine API accepts in a path. */
+export const ContainerRefSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a container id or name (letters, digits, _ . -)');
+
+const timeoutSeconds = z.number().int().min(0).max(3600);
+
+export const ContainerStartCommandSchema = z.strictObject({
+  kind: z.literal('container.start'),
+  payload: z.strictObject({ containerId: ContainerRefSchema }),
+});
+export const ContainerStopCommandSchema = z.strictObject({
+  kind: z.literal('container.stop'),
+  payload: z.strictObject({ containerId: ContainerRefSchema, timeoutSeconds: timeoutSeconds.optional() }),
+});
+export const ContainerRestartCommandSchema = z.strictObject({
+  kind: z.literal('container.restart'),
+  payload: z.strictObject({ containerId: ContainerRefSchema, timeoutSeconds: timeoutSeconds.optional() }),
+});
+export const ContainerKillCommandSchema = z.strictObject({
+  kind: z.literal('container.kill'),
+  payload: z.strictObject({
+    containerId: ContainerRefSchema,
+    signal: z.string().regex(/^(SIG)?[A-Z0-9]{1,12}$/, 'must be a signal name such as SIGTERM').optional(),
+  }),
+});
+export const ContainerRemoveCommandSchema = z.strictObject({
+  kind: z.literal('container.remove'),
+  payload: z.strictObject({
+    containerId: ContainerRefSchema,
+    force: z.boolean().default(false),
+    removeVolumes: z.boolean().default(false),
+  }),
+});
+/** Runs a process in a running container (no TTY) and reports its exit code and bounded output. */
+export const ContainerExecCommandSchema = z.strictObject({
+  kind: z.literal('container.exec'),
+  payload: z.strictObject({
+    containerId: ContainerRefSchema,
+    cmd: z.array(z.string().max(4096)).min(1).max(256),
+    env: z.array(z.string().max(4096)).max(256).optional(),
+    workingDir: z.string().max(4096).optional(),
+    user: z.string().max(256).optional(),
+  }),
+});
+/** Pulls an image (reference as `docker pull` takes it). */
+export const ImagePullCommandSchema = z.strictObject({
+  kind: z.literal('image.pull'),
+  payload: z.strictObject({ image: z.string().min(1).max(512).regex(/^[^\s]+$/, 'must be an image reference without spaces') }),
+});
+
+/** Every command kind this protocol version defines, each with its payload schema. */
+export const COMMAND_SPEC_SCHEMAS = [
+  ContainerStartCommandSchema,
+  ContainerStopCommandSchema,
+  ContainerRestartCommandSchema,
+  ContainerKillCommandSchema,
+  ContainerRemoveCommandSchema,
+  ContainerExecCommandSchema,
+  ImagePullCommandSchema,
+] as const;
+
+/** A command as queued: its kind and the payload that kind takes. */
+export const CommandSpecSchema = z.discriminatedUnion('kind', [...COMMAND_SPEC_SCHEMAS]);
+export type CommandSpec = z.infer<typeof CommandSpecSchema>;
+export type CommandKind = CommandSpec['kind'];
+
+/** Wire shape of a kind: validated loosely on the frame so a newer kind fails the command, not the tunnel. */
+export const CommandKindNameSchema = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, 'must be a dotted lower-case command kind');
+
+/**
+ * Lifecycle of a command in the server's log. queued → sent → accepted → succeeded | failed;
+ * `expired`, `cancelled` and `superseded` end a command that never ran.
+ */
+export const CommandStatusSchema = z.enum(['queued', 'sent', 'accepted', 'succeeded', 'failed', 'expired', 'cancelled', 'superseded']);
+export type CommandStatus = z.infer<typeof CommandStatusSchema>;
+
+/** Why a command failed, as the agent reports it. */
+export const CommandErrorSchema = z.object({
+  code: z.string().min(1).max(64),
+  message: z.string().max(4096),
+});
+export type CommandError = z.infer<typeof CommandErrorSchema>;
+
+/** Largest output a command result carries (exec output is cut to this, marked truncated). */
+export const MAX_COMMAND_OUTPUT_CHARS = 64 * 1024;

@@ -1,0 +1,83 @@
+// Application control frames carried by the tunnel once the handshake is done: the command log
+// (server → agent commands, agent → server acceptance and results) and live engine state
+// (agent → server snapshots and deltas). Each is gated on a capability the agent announces.
+import { z } from 'zod';
+import { CommandErrorSchema, CommandKindNameSchema } from '../commands/index.ts';
+import { EngineSnapshotSchema, SnapshotDeltaSchema } from '../snapshot/schema.ts';
+
+/** Agent capability: it runs commands pushed as `command` frames and reports them. */
+export const CAPABILITY_COMMANDS = 'commands.v1';
+/** Agent capability: it reports engine state as `snapshot` and `snapshot-delta` frames. */
+export const CAPABILITY_SNAPSHOTS = 'snapshots.v1';
+
+const commandId = z.uuid();
+const commandSeq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const timestamp = z.string().max(64);
+/** sha256 hex of a snapshot's canonical form (see snapshotHash). */
+export const SnapshotHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest');
+
+/** Server → agent: run this command (again, after a reconnect, until its result arrives). */
+export const CommandFrameSchema = z.object({
+  type: z.literal('command'),
+  id: commandId,
+  seq: commandSeq,
+  kind: CommandKindNameSchema,
+  payload: z.record(z.string(), z.unknown()),
+  queuedAt: timestamp,
+  /** After this instant the agent must not start the command (it reports it expired). */
+  expiresAt: timestamp.nullable(),
+});
+export type CommandFrame = z.infer<typeof CommandFrameSchema>;
+
+/** Agent → server: the command is journalled and will run (or already ran: the result follows). */
+export const CommandAcceptedFrameSchema = z.object({
+  type: z.literal('command-accepted'),
+  id: commandId,
+  seq: commandSeq,
+});
+export type CommandAcceptedFrame = z.infer<typeof CommandAcceptedFrameSchema>;
+
+/** Agent → server: the outcome, journalled before it is sent; sent again for a repeated id. */
+export const CommandResultFrameSchema = z.object({
+  type: z.literal('command-result'),
+  id: commandId,
+  seq: commandSeq,
+  status: z.enum(['succeeded', 'failed', 'expired']),
+  output: z.unknown().optional(),
+  error: CommandErrorSchema.optional(),
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp,
+});
+export type CommandResultFrame = z.infer<typeof CommandResultFrameSchema>;
+
+/** Agent → server: the whole engine state (on connect, on resync, or when the server asks). */
+export const SnapshotFrameSchema = z.object({
+  type: z.literal('snapshot'),
+  hash: SnapshotHashSchema,
+  snapshot: EngineSnapshotSchema,
+});
+export type SnapshotFrame = z.infer<typeof SnapshotFrameSchema>;
+
+/** Agent → server: changes since the snapshot whose hash is `baseHash`. */
+export const SnapshotDeltaFrameSchema = z.object({
+  type: z.literal('snapshot-delta'),
+  baseHash: SnapshotHashSchema,
+  hash: SnapshotHashSchema,
+  delta: SnapshotDeltaSchema,
+});
+export type SnapshotDeltaFrame = z.infer<typeof SnapshotDeltaFrameSchema>;
+
+/** Server → agent: the server lacks the delta's base (or lost state); send a full snapshot. */
+export const SnapshotRequestFrameSchema = z.object({
+  type: z.literal('snapshot-request'),
+  reason: z.string().max(256),
+});
+export type SnapshotRequestFrame = z.infer<typeof SnapshotRequestFrameSchema>;
+
+/** Frames only the server sends. */
+export const SERVER_APP_FRAME_TYPES = ['command', 'snapshot-request'] as const;
+/** Frames only the agent sends. */
+export const AGENT_APP_FRAME_TYPES = ['command-accepted', 'command-result', 'snapshot', 'snapshot-delta'] as const;
+
+export type ServerAppFrame = CommandFrame | SnapshotRequestFrame;
+export type AgentAppFrame = CommandAcceptedFrame | CommandResultFrame | SnapshotFrame | SnapshotDeltaFrame;
