@@ -200,6 +200,23 @@ describe('capstan CLI against a real server', () => {
     expect(page.total).toBe(0);
   });
 
+  it('prints the join command for an environment, and a fleet token for a group', async () => {
+    const env = EnvironmentSchema.parse(await json(['env', 'create', 'join-me']));
+    const r = await capstan(['env', 'join-token', String(env.id), '--ttl', '600']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`one-time join token for environment ${env.id}`);
+    expect(r.stdout).toMatch(/--join-token cjt_[A-Za-z0-9_-]{43}/);
+    expect(r.stdout).toContain('node capstan-agent.js');
+    const docker = await capstan(['env', 'join-token', String(env.id), '--docker']);
+    expect(docker.stdout).toContain('docker run');
+    const badTtl = await capstan(['env', 'join-token', String(env.id), '--ttl', '5']);
+    expect(badTtl.code).toBe(2);
+    expect(badTtl.stderr).toContain('--ttl must be a whole number from 60');
+    const fleet = await capstan(['env', 'fleet-token', '999999']);
+    expect(fleet.code).toBe(1);
+    expect(fleet.stderr).toContain('(not_found)');
+  });
+
   it('prints field issues of a validation problem', async () => {
     const r = await capstan(['user', 'create', 'shorty', '--password-file', '/dev/null']);
     expect(r.code).toBe(1);

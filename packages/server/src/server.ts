@@ -10,12 +10,16 @@ import { Metrics } from './metrics/metrics.ts';
 import { ensureSelfSigned, fingerprint } from './tls/certificate.ts';
 import { CertificateReloader, loadKeyPair } from './tls/reloader.ts';
 import { tlsPolicy } from './tls/tls-policy.ts';
+import { loadAgentCa } from './tls/agent-ca.ts';
+import { createTunnelListener } from './tunnel-listener.ts';
 
 export interface RunningServer {
   app: App;
   /** The HTTPS port actually bound (differs from the config when it asked for 0). */
   port: number;
   httpPort: number | null;
+  /** The separate agent listener's port (--tunnel-port), if any. */
+  tunnelPort: number | null;
   certFile: string;
   reloader: CertificateReloader;
   close(): Promise<void>;
@@ -34,6 +38,14 @@ function systemContext(action: string): RequestContext {
   };
 }
 
+/** Listens on `port` (0: any) and resolves with the port bound. */
+function listen(server: http.Server | https.Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
 /** Opens the store, builds the app and listens: HTTPS always, plain HTTP only when configured. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const startedAt = Date.now();
@@ -49,6 +61,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ? { cert: config.tlsCert, key: config.tlsKey, generated: false }
     : await ensureSelfSigned(config.dataDir);
   const pair = loadKeyPair(files.cert, files.key);
+  const agentCa = await loadAgentCa(config.dataDir);
+  // Client certificates are asked for (agents present theirs) but never required at the TLS layer:
+  // browsers and the docker CLI have none; the tunnel decides what a missing one means.
+  const clientAuth = { ca: agentCa.certPem, requestCert: true, rejectUnauthorized: false };
 
   let handler: http.RequestListener | null = null;
   let httpsServer: https.Server | null = null;
@@ -65,18 +81,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     startedAt,
     logLevel: config.logLevel,
     publicUrl: config.publicUrl,
+    agentBundle: config.agentBundle,
     serverFingerprint: config.tlsCert ? null : fingerprint(files.cert),
-    tunnel: { heartbeatIntervalMs: config.agentHeartbeatMs, downAfterMs: config.agentDownAfterMs },
+    tunnel: { heartbeatIntervalMs: config.agentHeartbeatMs, downAfterMs: config.agentDownAfterMs, requireMtls: config.requireAgentMtls },
+    agentCa,
     serverFactory: (h) => {
       handler = h;
       // Half-open: docker exec/attach clients close their sending side (TLS close_notify) and still read.
-      httpsServer = https.createServer({ ...tlsPolicy(), ...pair, allowHalfOpen: true }, h);
+      httpsServer = https.createServer({ ...tlsPolicy(), ...pair, ...clientAuth, allowHalfOpen: true }, h);
       return httpsServer;
     },
   });
   log = app.fastify.log;
   log.info({ migrations: store.migrations, database: store.dialect }, 'store ready');
   if (files.generated) log.info({ cert: files.cert }, 'generated a self-signed certificate');
+  if (!(await app.services.agents.bundle.current())) {
+    log.warn({ agentBundle: config.agentBundle }, 'no agent bundle: join commands cannot download the agent until "npm run build:agent" writes it');
+  }
 
   if (config.adminPasswordFile) {
     const password = readFileSync(config.adminPasswordFile, 'utf8').replace(/\r?\n$/, '');
@@ -91,7 +112,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     if (event === 'reloaded') log.info({ fingerprint: fingerprint(files.cert) }, 'TLS certificate reloaded');
     else log.warn({ detail }, 'TLS certificate files changed but do not form a valid pair yet; still serving the previous one');
   });
-  if (httpsServer) reloader.start([httpsServer], config.tlsReloadIntervalMs);
+  let tunnelServer: https.Server | null = null;
+  let tunnelPort: number | null = null;
+  if (config.tunnelPort !== null && handler) {
+    tunnelServer = createTunnelListener({ ...tlsPolicy(), ...pair, ...clientAuth }, handler, (req, socket, head) => app.handleUpgrade(req, socket, head));
+    tunnelPort = await listen(tunnelServer, config.tunnelPort, config.host);
+    log.info({ port: tunnelPort }, 'agent tunnel listener enabled (enrolment and tunnels only)');
+  }
+  const tlsServers = [httpsServer, tunnelServer].filter((x): x is https.Server => x !== null);
+  reloader.start(tlsServers, config.tlsReloadIntervalMs, { ca: agentCa.certPem });
 
   let plain: http.Server | null = null;
   let httpPort: number | null = null;
@@ -99,11 +128,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const server = http.createServer(handler);
     server.on('upgrade', (req, socket, head) => app.handleUpgrade(req, socket, head));
     plain = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.httpPort ?? 0, config.host, () => resolve());
-    });
-    httpPort = (server.address() as AddressInfo).port;
+    httpPort = await listen(server, config.httpPort, config.host);
     log.warn({ port: httpPort }, 'plain HTTP listener enabled: traffic on it is not encrypted');
   }
   log.info({ url: `https://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, fingerprint: fingerprint(files.cert), startupMs: Date.now() - startedAt }, 'Capstan server ready');
@@ -112,13 +137,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     app,
     port,
     httpPort,
+    tunnelPort,
     certFile: files.cert,
     reloader,
     close: async () => {
       reloader.stop();
-      if (plain) {
-        const p = plain;
-        await new Promise<void>((resolve) => p.close(() => resolve()));
+      for (const extra of [plain, tunnelServer]) {
+        if (!extra) continue;
+        extra.closeAllConnections();
+        await new Promise<void>((resolve) => extra.close(() => resolve()));
       }
       await app.close();
       await store.close();

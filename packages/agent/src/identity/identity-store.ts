@@ -16,6 +16,8 @@ export const AgentIdentitySchema = z.object({
   /** True when the agent trusts the server by that pin (enrolled with --insecure or --server-fingerprint), not by a CA. */
   pinned: z.boolean().optional(),
   enrolledAt: z.string(),
+  /** mTLS: the client certificate (PEM) the server's agent CA issued for this key at enrolment. */
+  clientCertPem: z.string().optional(),
   /** SHA-256 (hex) of the join token last used, so a token left on the command line is not replayed. */
   joinTokenSha256: z.string().optional(),
 });

@@ -1,6 +1,7 @@
 // Every client command, in the order help lists them.
 import type { Command } from '../command.ts';
 import { envCommands } from './env.ts';
+import { joinCommands } from './join.ts';
 import { sessionCommands } from './login.ts';
 import { teamCommands } from './team.ts';
 import { userCommands } from './user.ts';
@@ -9,6 +10,7 @@ import { userCommands } from './user.ts';
 export const COMMANDS: readonly Command[] = [
   ...sessionCommands,
   ...envCommands,
+  ...joinCommands,
   ...userCommands,
   ...teamCommands,
 ];

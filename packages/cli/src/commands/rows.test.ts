@@ -28,6 +28,7 @@ describe('environmentRows', () => {
       lastSeenAt: null,
       agentVersion: null,
       engineVersion: null,
+      containers: null,
       createdAt: at,
       updatedAt: at,
     };

@@ -26,9 +26,18 @@ export interface ServerConfig {
   agentHeartbeatMs: number;
   /** An agent connection with no frame for this long is closed and its environment marked down. */
   agentDownAfterMs: number;
+  /** The bundled agent served at /api/agents/capstan-agent.js; may be missing (built by `npm run build:agent`). */
+  agentBundle: string;
+  /** Refuse agent connections that do not present the client certificate issued at enrolment. */
+  requireAgentMtls: boolean;
+  /** Optional second HTTPS listener serving only agent enrolment and tunnels (e.g. 8000). */
+  tunnelPort: number | null;
 }
 
-type Kind = 'string' | 'port' | 'duration' | 'count' | 'file' | 'dir' | 'url' | 'http-url' | 'level';
+type Kind = 'bool' | 'string' | 'port' | 'duration' | 'count' | 'file' | 'built-file' | 'dir' | 'url' | 'http-url' | 'level';
+
+/** The repository's agent bundle, found from this file's place in the checkout. */
+export const DEFAULT_AGENT_BUNDLE = path.resolve(import.meta.dirname, '../../../agent/dist/capstan-agent.js');
 
 interface OptionSpec {
   key: keyof ServerConfig;
@@ -58,6 +67,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'publicUrl', flag: 'public-url', kind: 'http-url', help: 'https://host[:port] agents connect to, as put in join commands (default: the address the request came in on)' },
   { key: 'agentHeartbeatMs', flag: 'agent-heartbeat', kind: 'duration', default: '5s', help: 'how often connected agents send a heartbeat' },
   { key: 'agentDownAfterMs', flag: 'agent-down-after', kind: 'duration', default: '12s', help: 'an agent silent for this long is disconnected and its environment marked down' },
+  { key: 'requireAgentMtls', flag: 'require-agent-mtls', kind: 'bool', default: 'false', help: 'refuse agents that do not present the client certificate the internal CA issued them at enrolment' },
+  { key: 'tunnelPort', flag: 'tunnel-port', kind: 'port', help: 'also accept agents (enrolment and tunnels only) on this HTTPS port, e.g. 8000 (off unless given)' },
+  { key: 'agentBundle', flag: 'agent-bundle', kind: 'built-file', default: DEFAULT_AGENT_BUNDLE, help: 'the bundled agent that join commands download (npm run build:agent writes the default)' },
   { key: 'logLevel', flag: 'log-level', kind: 'level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 
@@ -71,6 +83,10 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Converts one raw value; returns the value or a sentence saying what to fix. */
 function convert(spec: OptionSpec, raw: string, cwd: string): { value: unknown } | { error: string } {
   switch (spec.kind) {
+    case 'bool':
+      if (/^(true|1|yes|on)$/i.test(raw)) return { value: true };
+      if (/^(false|0|no|off)$/i.test(raw)) return { value: false };
+      return { error: `must be true or false, got "${raw}"` };
     case 'string':
       return raw.trim() ? { value: raw.trim() } : { error: 'must not be empty' };
     case 'port': {
@@ -100,6 +116,12 @@ function convert(spec: OptionSpec, raw: string, cwd: string): { value: unknown }
       if (existsSync(abs) && !statSync(abs).isDirectory()) return { error: `${abs} exists and is not a directory` };
       return { value: abs };
     }
+    case 'built-file': {
+      // May not exist yet: the server starts anyway and says so (the download route answers 503).
+      const abs = path.resolve(cwd, raw);
+      if (existsSync(abs) && !statSync(abs).isFile()) return { error: `${abs} is not a regular file` };
+      return { value: abs };
+    }
     case 'file': {
       const abs = path.resolve(cwd, raw);
       if (!existsSync(abs)) return { error: `file ${abs} does not exist` };
@@ -126,6 +148,8 @@ function publicUrl(raw: string): { value: string } | { error: string } {
   return { value: `${url.protocol}//${url.host}` };
 }
 
+const BOOL_FLAGS: ReadonlySet<string> = new Set(OPTIONS.filter((o) => o.kind === 'bool').map((o) => o.flag));
+
 /** Splits argv into `--flag value` / `--flag=value` pairs; reports malformed and unknown flags. */
 function readArgv(argv: readonly string[], errors: string[]): Map<string, string> {
   const known = new Set(OPTIONS.map((o) => o.flag));
@@ -142,6 +166,12 @@ function readArgv(argv: readonly string[], errors: string[]): Map<string, string
     if (eq < 0) i++;
     if (!known.has(name)) {
       errors.push(`unknown option --${name}: run "capstan server --help" for the list`);
+      continue;
+    }
+    if (eq < 0 && BOOL_FLAGS.has(name) && (value === undefined || value.startsWith('--') || !/^(true|false|1|0|yes|no|on|off)$/i.test(value))) {
+      // A switch given alone means true: `--require-agent-mtls`.
+      out.set(name, 'true');
+      if (value !== undefined) i--;
       continue;
     }
     if (value === undefined || (eq < 0 && value.startsWith('--'))) {
@@ -190,6 +220,9 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   }
   if (values.httpPort !== null && values.httpPort === values.port) {
     errors.push('--http-port must differ from --port');
+  }
+  if (values.tunnelPort !== null && (values.tunnelPort === values.port || values.tunnelPort === values.httpPort)) {
+    errors.push('--tunnel-port must differ from --port and --http-port');
   }
   if (typeof values.agentHeartbeatMs === 'number' && typeof values.agentDownAfterMs === 'number' && values.agentDownAfterMs <= values.agentHeartbeatMs) {
     errors.push('--agent-down-after must be longer than --agent-heartbeat (at least two heartbeats, e.g. 3 × the interval)');

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { createSecureContext, type Server } from 'node:tls';
+import { createSecureContext, type SecureContextOptions, type Server } from 'node:tls';
 import { tlsPolicy } from './tls-policy.ts';
 
 export interface KeyPair {
@@ -31,6 +31,7 @@ function signature(file: string): string {
 export class CertificateReloader {
   private timer: NodeJS.Timeout | null = null;
   private servers: Server[] = [];
+  private extra: SecureContextOptions = {};
   private last: string;
   private lastInvalid = '';
   private readonly certFile: string;
@@ -48,9 +49,10 @@ export class CertificateReloader {
     return `${signature(this.certFile)}|${signature(this.keyFile)}`;
   }
 
-  /** Starts polling every `intervalMs`, applying new pairs to `servers`. */
-  start(servers: Server[], intervalMs: number): void {
+  /** Starts polling every `intervalMs`, applying new pairs to `servers` (with `extra`, e.g. the client CA). */
+  start(servers: Server[], intervalMs: number, extra: SecureContextOptions = {}): void {
     this.servers = servers;
+    this.extra = extra;
     this.timer = setInterval(() => this.check(), intervalMs);
     this.timer.unref();
   }
@@ -61,7 +63,7 @@ export class CertificateReloader {
     if (now === this.last) return false;
     try {
       const pair = loadKeyPair(this.certFile, this.keyFile);
-      for (const s of this.servers) s.setSecureContext({ ...tlsPolicy(), ...pair });
+      for (const s of this.servers) s.setSecureContext({ ...tlsPolicy(), ...this.extra, ...pair });
       this.last = now;
       this.onEvent('reloaded');
       return true;

@@ -1,6 +1,5 @@
 // One agent's WebSocket: handshake, heartbeats and the Mux that carries its streams. The Mux is pure;
 // this class feeds it decoded frames and sends what it produces, never more than the socket can take.
-import { EventEmitter } from 'node:events';
 import {
   AGENT_APP_FRAME_TYPES,
   Mux,
@@ -11,9 +10,7 @@ import {
   encodeFrame,
   type Frame,
   type HelloFrame,
-  type HttpResponseHead,
   type MuxEvent,
-  type MuxStream,
   type OpenRequest,
   type ServerAppFrame,
   type StreamErrorCode,
@@ -22,124 +19,16 @@ import {
 } from '@capstan/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import { TunnelStream } from './tunnel-stream.ts';
 
 /** Oldest tunnel protocol version this server still speaks. */
 export const MIN_TUNNEL_PROTOCOL_VERSION = 1;
 
 /** Bytes handed to the WebSocket but not yet written out, above which we stop pulling frames. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
-/** A stream's unsent queue above which its writer should wait for 'drain'. */
-export const STREAM_HIGH_WATER = 256 * 1024;
 /** Frames that may arrive while the hello is being verified (the agent should send none). */
 const MAX_EARLY_FRAMES = 64;
 
-/** Events of one server-opened stream, as the route that opened it sees them. */
-export interface TunnelStreamEvents {
-  accepted: [header: HttpResponseHead];
-  rejected: [code: StreamErrorCode, message: string];
-  data: [payload: Uint8Array];
-  end: [];
-  reset: [code: StreamErrorCode, message: string];
-  drain: [];
-  close: [];
-  newListener: [eventName: string | symbol, listener: unknown];
-}
-
-/** A stream the server opened towards the agent; writes and credit go through the connection. */
-export class TunnelStream extends EventEmitter<TunnelStreamEvents> {
-  readonly #conn: AgentConnection;
-  readonly #stream: MuxStream;
-  #closed = false;
-  // Data and end that arrive before anyone listens (often in the same batch as the open-ack, while
-  // the route is still awaiting it) are held, then delivered in order once a 'data' listener exists.
-  #held: Array<Uint8Array | 'end' | 'close'> | null = [];
-
-  constructor(conn: AgentConnection, stream: MuxStream) {
-    super();
-    this.#conn = conn;
-    this.#stream = stream;
-    this.on('newListener', (event) => {
-      if (event === 'data' && this.#held) queueMicrotask(() => this.#flow());
-    });
-  }
-
-  /** Connection: hands over received bytes (held until a 'data' listener exists). */
-  deliverData(payload: Uint8Array): void {
-    if (this.#held) this.#held.push(payload);
-    else this.emit('data', payload);
-  }
-
-  /** Connection: the agent ended its direction (held behind earlier data). */
-  deliverEnd(): void {
-    if (this.#held) this.#held.push('end');
-    else this.emit('end');
-  }
-
-  #flow(): void {
-    const held = this.#held;
-    if (!held) return;
-    this.#held = null;
-    for (const item of held) {
-      if (item === 'end') this.emit('end');
-      else if (item === 'close') this.emit('close');
-      else this.emit('data', item);
-    }
-  }
-
-  get id(): number {
-    return this.#stream.id;
-  }
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /** Queues bytes; false when the caller should wait for 'drain' before writing more. */
-  write(bytes: Uint8Array): boolean {
-    if (!this.#stream.write(bytes)) return false;
-    this.#conn.kick();
-    return this.#stream.queuedBytes < STREAM_HIGH_WATER;
-  }
-
-  /** Half-closes the request direction once queued bytes are sent. */
-  end(): void {
-    this.#stream.end();
-    this.#conn.kick();
-  }
-
-  /** Aborts the stream both ways. */
-  reset(code: StreamErrorCode, message = ''): void {
-    if (this.#stream.phase === 'closed') return;
-    this.#stream.reset(code, message);
-    this.#conn.kick();
-    this.finish();
-  }
-
-  /** Returns `n` delivered bytes of credit to the agent (call once the client took them). */
-  consumed(n: number): void {
-    if (n <= 0 || n > this.#stream.unconsumedBytes) return;
-    this.#stream.consumed(n);
-    this.#conn.kick();
-  }
-
-  /** Connection: true when the writer waits for room and there is room now. */
-  wantsDrain(): boolean {
-    return this.#stream.phase !== 'closed' && this.#stream.queuedBytes < STREAM_HIGH_WATER;
-  }
-  /** Connection: the Mux forgot the stream. */
-  isDone(): boolean {
-    return this.#stream.phase === 'closed';
-  }
-  /** Connection: marks the stream finished once; emits 'close'. */
-  finish(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    // Behind held data, so nobody closes its side before the last bytes are delivered.
-    if (this.#held && this.#held.length > 0) this.#held.push('close');
-    else this.emit('close');
-  }
-}
-
-/** What the registry supplies to a connection. */
 export interface ConnectionHooks {
   /** Verifies the hello; throws to refuse (AppError codes map to tunnel error codes). */
   authenticate(conn: AgentConnection, hello: HelloFrame): Promise<void>;
@@ -156,6 +45,8 @@ export interface ConnectionOptions {
   nonce: string;
   serverTime: string;
   remoteAddress: string;
+  /** SPKI of the verified client certificate the socket presented (null: none). */
+  clientCertSpki: string | null;
   heartbeatIntervalMs: number;
   handshakeTimeoutMs: number;
   log: FastifyBaseLogger;
@@ -169,6 +60,9 @@ export class AgentConnection {
   readonly seq: number;
   readonly nonce: string;
   readonly remoteAddress: string;
+  readonly clientCertSpki: string | null;
+  /** Set once authenticated: the client certificate certifies this agent's key. */
+  mtls = false;
   readonly connectedAt = Date.now();
   readonly mux = new Mux({ side: 'server' });
   agentId: number | null = null;
@@ -196,6 +90,7 @@ export class AgentConnection {
     this.seq = opts.seq;
     this.nonce = opts.nonce;
     this.remoteAddress = opts.remoteAddress;
+    this.clientCertSpki = opts.clientCertSpki;
     this.#log = opts.log;
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('close', () => this.#onClose());

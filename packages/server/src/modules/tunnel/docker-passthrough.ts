@@ -11,7 +11,7 @@ import { isMutating } from '../../http/route.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { dockerPermission } from '../docker-proxy/docker-proxy.policy.ts';
-import type { TunnelStream } from './connection.ts';
+import type { TunnelStream } from './tunnel-stream.ts';
 import type { TunnelRegistry } from './tunnel.registry.ts';
 
 /** `/api/environments/7/docker/v1.41/containers/json?all=1` → environment 7, `/v1.41/containers/json?all=1`. */

@@ -19,7 +19,9 @@ import type { MainDatabase } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { AgentsService } from '../agents/agents.service.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
-import { AgentConnection, type TunnelStream } from './connection.ts';
+import { AgentConnection } from './connection.ts';
+import { verifiedClientCertSpki, type AppLink, type TunnelApp } from './tunnel-apps.ts';
+import type { TunnelStream } from './tunnel-stream.ts';
 
 export interface TunnelSettings {
   /** Heartbeat cadence announced in welcome. */
@@ -28,6 +30,8 @@ export interface TunnelSettings {
   downAfterMs: number;
   /** Challenge → hello must finish within this. */
   handshakeTimeoutMs?: number;
+  /** Refuse agents without the client certificate issued at their enrolment. */
+  requireMtls?: boolean;
 }
 
 /** A refusal during the handshake, with the tunnel error code the agent receives. */
@@ -48,26 +52,8 @@ export interface LiveStatus {
   agentVersion: string | null;
   engineVersion: string | null;
   protocolVersion: number | null;
-}
-
-/** What an application handler learns about the connection a frame came on. */
-export interface AppLink {
-  readonly environmentId: number;
-  readonly agentId: number;
-  /** Identifies this connection (a reconnect gets a new one). */
-  readonly connection: number;
-  has(capability: string): boolean;
-  send(frame: ServerAppFrame): boolean;
-}
-
-/** A feature that talks to agents over the tunnel (commands, snapshots). */
-export interface TunnelApp {
-  /** The agent's connection is live (welcome sent); push what it should have. */
-  connected?(link: AppLink): void;
-  /** The agent's connection for this environment ended (not when superseded by a newer one). */
-  disconnected?(environmentId: number): void;
-  /** An application frame from the agent; throw nothing: failures are the app's to log. */
-  frame?(link: AppLink, frame: AgentAppFrame): void;
+  /** The connection presented the client certificate issued to this agent. */
+  mtls: boolean;
 }
 
 /** Path agents connect to (WebSocket upgrade on the API listener). */
@@ -102,7 +88,7 @@ export class TunnelRegistry {
     this.#db = deps.db;
     this.#audit = deps.audit;
     this.#log = deps.log;
-    this.settings = { handshakeTimeoutMs: 10_000, ...deps.settings };
+    this.settings = { handshakeTimeoutMs: 10_000, requireMtls: false, ...deps.settings };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
     const every = Math.max(50, Math.min(1_000, Math.floor(this.settings.downAfterMs / 4)));
     this.#sweeper = setInterval(() => this.#sweep(), every);
@@ -122,11 +108,13 @@ export class TunnelRegistry {
 
   #attach(ws: WebSocket, req: IncomingMessage): void {
     const challenge = this.#agents.createChallenge();
+    const certSpki = verifiedClientCertSpki(req);
     const conn = new AgentConnection(ws, {
       seq: ++this.#seq,
       nonce: challenge.nonce,
       serverTime: challenge.serverTime,
       remoteAddress: req.socket.remoteAddress ?? 'unknown',
+      clientCertSpki: certSpki,
       heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
       handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
       log: this.#log,
@@ -147,12 +135,24 @@ export class TunnelRegistry {
       conn.fail('unauthorized', reason === 'rotated' ? 'the agent credential was rotated: enrol again with the new join token' : 'the agent was revoked');
     });
     let environmentId: number;
+    let publicKey: string;
     try {
-      ({ environmentId } = await this.#agents.verifyChallenge(hello.agentId, conn.nonce, hello.signature));
+      ({ environmentId, publicKey } = await this.#agents.verifyChallenge(hello.agentId, conn.nonce, hello.signature));
     } catch (err) {
       unsubscribe();
       if (err instanceof AppError) throw new HandshakeRefused('unauthorized', err.message);
       throw err;
+    }
+    // mTLS holds only when the verified client certificate certifies this very agent's key.
+    conn.mtls = conn.clientCertSpki !== null && conn.clientCertSpki === publicKey;
+    if (this.settings.requireMtls && !conn.mtls) {
+      unsubscribe();
+      throw new HandshakeRefused(
+        'unauthorized',
+        conn.clientCertSpki === null
+          ? 'this server requires agent mTLS and the connection carried no valid client certificate: enrol again with a new join token to get one'
+          : 'the client certificate does not belong to this agent: enrol again with a new join token',
+      );
     }
     if (revoked || conn.state !== 'verifying' || this.#closing) {
       unsubscribe();
@@ -353,7 +353,7 @@ export class TunnelRegistry {
   live(environmentId: number): LiveStatus {
     const conn = this.#byEnv.get(environmentId);
     if (!conn || !conn.live || !conn.hello) {
-      return { connected: false, agentId: null, lastFrameAt: null, connectedAt: null, agentVersion: null, engineVersion: null, protocolVersion: null };
+      return { connected: false, agentId: null, lastFrameAt: null, connectedAt: null, agentVersion: null, engineVersion: null, protocolVersion: null, mtls: false };
     }
     return {
       connected: true,
@@ -363,6 +363,7 @@ export class TunnelRegistry {
       agentVersion: conn.hello.agentVersion,
       engineVersion: conn.hello.engine?.version ?? null,
       protocolVersion: conn.hello.protocolVersion,
+      mtls: conn.mtls,
     };
   }
 

@@ -22,6 +22,8 @@ export const EnvironmentStatusViewSchema = z.object({
   agentVersion: z.string().nullable(),
   engineVersion: z.string().nullable(),
   protocolVersion: z.number().int().nullable(),
+  /** The agent authenticated its connection with the client certificate issued at enrolment too. */
+  mtls: z.boolean(),
 });
 export type EnvironmentStatusView = z.infer<typeof EnvironmentStatusViewSchema>;
 
@@ -55,6 +57,7 @@ export function tunnelRoutes(tunnel: TunnelRegistry, db: Kysely<MainDatabase>): 
           agentVersion: live.agentVersion ?? row.agentVersion,
           engineVersion: live.engineVersion ?? row.engineVersion,
           protocolVersion: live.protocolVersion,
+          mtls: live.mtls,
         };
       },
     }),
