@@ -1,0 +1,13 @@
+// The command log's agent side, assembled: the journal in the state directory, the runner, the executors.
+import type { EngineConnector } from '../engine/engine-connector.ts';
+import { CommandJournal } from '../journal/journal.ts';
+import type { Logger } from '../log/logger.ts';
+import { CommandRunner } from './command-runner.ts';
+import { executeCommand } from './executors.ts';
+
+export { CommandRunner } from './command-runner.ts';
+
+/** Opens the journal in `stateDir` (throws JournalCorruptError with what to do) and builds the runner. */
+export function createCommandRunner(stateDir: string, engine: EngineConnector, log: Logger): CommandRunner {
+  return new CommandRunner({ journal: CommandJournal.open(stateDir), execute: (command) => executeCommand(engine, command), log });
+}

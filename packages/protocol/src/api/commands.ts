@@ -1,0 +1,86 @@
+// The command log over the API: queue a command for an environment's agent, follow it to its result.
+import { z } from 'zod';
+import {
+  CommandErrorSchema,
+  CommandKindNameSchema,
+  CommandStatusSchema,
+  ContainerExecCommandSchema,
+  ContainerKillCommandSchema,
+  ContainerRemoveCommandSchema,
+  ContainerRestartCommandSchema,
+  ContainerStartCommandSchema,
+  ContainerStopCommandSchema,
+  ImagePullCommandSchema,
+} from '../commands/index.ts';
+import { IdSchema, PageQueryShape, TimestampSchema, pageOf } from './common.ts';
+
+/** Longest a queued command may wait for its agent: 30 days. */
+export const MAX_COMMAND_TTL_SECONDS = 30 * 24 * 3600;
+
+const ttl = {
+  /** Not started within this many seconds of queueing: the command ends `expired` without running. */
+  ttlSeconds: z.number().int().min(1).max(MAX_COMMAND_TTL_SECONDS).optional(),
+};
+
+/** Body of POST /api/environments/:id/commands: a command spec plus an optional time to live. */
+export const EnqueueCommandSchema = z.discriminatedUnion('kind', [
+  ContainerStartCommandSchema.extend(ttl),
+  ContainerStopCommandSchema.extend(ttl),
+  ContainerRestartCommandSchema.extend(ttl),
+  ContainerKillCommandSchema.extend(ttl),
+  ContainerRemoveCommandSchema.extend(ttl),
+  ContainerExecCommandSchema.extend(ttl),
+  ImagePullCommandSchema.extend(ttl),
+]);
+export type EnqueueCommand = z.infer<typeof EnqueueCommandSchema>;
+
+/** One command of an environment's log, as the server knows it. */
+export const CommandSchema = z.object({
+  /** Also the idempotency key the agent journals. */
+  id: z.uuid(),
+  environmentId: z.number().int(),
+  /** Strictly increasing per environment: the order the agent runs commands in. */
+  seq: z.number().int(),
+  kind: CommandKindNameSchema,
+  payload: z.record(z.string(), z.unknown()),
+  status: CommandStatusSchema,
+  /** How many times the command was pushed to an agent (re-pushed after reconnects until a result). */
+  attempts: z.number().int(),
+  createdBy: z.number().int().nullable(),
+  createdAt: TimestampSchema,
+  sentAt: TimestampSchema.nullable(),
+  acceptedAt: TimestampSchema.nullable(),
+  /** As reported by the agent. */
+  startedAt: TimestampSchema.nullable(),
+  finishedAt: TimestampSchema.nullable(),
+  expiresAt: TimestampSchema.nullable(),
+  /** Kind-specific result (exec: exitCode, stdout, stderr, truncated). */
+  output: z.unknown().nullable(),
+  error: CommandErrorSchema.nullable(),
+});
+export type Command = z.infer<typeof CommandSchema>;
+
+/** One step of a command's life: a status it reached (a re-push is another `sent`). */
+export const CommandHistoryEntrySchema = z.object({
+  at: TimestampSchema,
+  event: CommandStatusSchema,
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+export type CommandHistoryEntry = z.infer<typeof CommandHistoryEntrySchema>;
+
+export const CommandWithHistorySchema = CommandSchema.extend({ history: z.array(CommandHistoryEntrySchema) });
+export type CommandWithHistory = z.infer<typeof CommandWithHistorySchema>;
+
+/** GET /api/environments/:id/commands: `order=newest` (default, highest seq first) or `order=seq` (run order). */
+export const CommandListQuerySchema = z.strictObject({
+  ...PageQueryShape,
+  status: CommandStatusSchema.optional(),
+  order: z.enum(['newest', 'seq']).default('newest'),
+});
+export type CommandListQuery = z.infer<typeof CommandListQuerySchema>;
+
+export const CommandPageSchema = pageOf(CommandSchema);
+export type CommandPage = z.infer<typeof CommandPageSchema>;
+
+export const CommandParamsSchema = z.strictObject({ id: IdSchema, commandId: z.uuid() });
+export type CommandParams = z.infer<typeof CommandParamsSchema>;
