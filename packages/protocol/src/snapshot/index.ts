@@ -1,1 +1,3 @@
 export * from './schema.ts';
+export * from './diff.ts';
+export * from './api.ts';

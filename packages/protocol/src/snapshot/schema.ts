@@ -20,6 +20,7 @@ export const SnapshotContainerSchema = z.object({
   createdAt: z.string().max(64),
   /** created, running, paused, restarting, removing, exited, dead */
   state: z.string().max(32),
+  /** Docker's status text without its relative times ("Up (healthy)", "Exited (0)"), so it changes only with the state. */
   status: z.string().max(256),
   health: z.string().max(32).nullable(),
   labels,
@@ -90,6 +91,11 @@ export const EngineSnapshotSchema = z.object({
   volumes: z.array(SnapshotVolumeSchema).max(10_000),
   networks: z.array(SnapshotNetworkSchema).max(10_000),
   composeProjects: z.array(SnapshotComposeProjectSchema).max(10_000),
+  /**
+   * Set when the agent left data out to fit one control frame (labels first, then whole items):
+   * the snapshot is true as far as it goes but incomplete. Absent means complete.
+   */
+  truncated: z.boolean().optional(),
 });
 export type EngineSnapshot = z.infer<typeof EngineSnapshotSchema>;
 
@@ -106,5 +112,7 @@ export const SnapshotDeltaSchema = z.object({
   volumes: collectionDelta(SnapshotVolumeSchema),
   networks: collectionDelta(SnapshotNetworkSchema),
   composeProjects: collectionDelta(SnapshotComposeProjectSchema),
+  /** Present when the newer snapshot's `truncated` differs from the base's. */
+  truncated: z.boolean().optional(),
 });
 export type SnapshotDelta = z.infer<typeof SnapshotDeltaSchema>;
