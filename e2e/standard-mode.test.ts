@@ -2,11 +2,12 @@
 // namespace with its own dockerd that accepts no inbound connection), and the stock docker CLI
 // talking to that engine through the server.
 import { execFile, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAgentBundle } from '../packages/agent/scripts/bundle.ts';
 import { startServer, type RunningServer } from '../packages/server/src/server.ts';
 import { ADMIN } from '../packages/server/test/helpers/harness.ts';
 import { fetchJson } from '../packages/server/test/helpers/https-client.ts';
@@ -23,11 +24,24 @@ interface Env {
   agent: ChildProcess;
 }
 
+// A host of the kind agents are installed on: its own system node (v20 here), curl and sha256sum on PATH.
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Stops a join command's shell and the agent it started (sh does not pass signals on to its last command). */
+function stopJoined(child: ChildProcess): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+}
+
 describe('Standard mode end to end (rig, real server, real agent, docker CLI)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'capstan-e2e-'));
   let server: RunningServer;
   let token = '';
   let apiKey = '';
+  let bundle = '';
   const envs: Env[] = [];
   const dockerConfig = path.join(dir, 'docker-config');
   const certDir = path.join(dir, 'docker-certs');
@@ -53,28 +67,43 @@ describe('Standard mode end to end (rig, real server, real agent, docker CLI)', 
     expect(jt.status).toBe(201);
     // The join command names the address the host reaches the server on.
     expect(jt.body.command).toContain(`https://${host.rootAddress}:${server.port}`);
-    // Run the join command as given (it names the server and pins its self-signed certificate); the
-    // rig host only adds where its engine and this test's state live.
-    const words = (jt.body.command as string).split(' ');
-    expect(words.slice(0, 2)).toEqual(['node', 'capstan-agent.js']);
-    expect(words).toContain('--server-fingerprint');
+    // Run the join command exactly as given, through sh on the host: it downloads the bundled agent from
+    // the server, checks its SHA-256 and runs it with the host's node, pinning the self-signed certificate.
+    // The rig host only adds where its engine and this test's agent state live.
+    const command = jt.body.command as string;
+    expect(command.startsWith(`curl -fsSk -o capstan-agent.js https://${host.rootAddress}:${server.port}/api/agents/capstan-agent.js && `)).toBe(true);
+    expect(command).toContain('--server-fingerprint');
+    const cwd = path.join(dir, `host-${name}`);
+    mkdirSync(cwd);
     const started = Date.now();
-    const agent = host.spawn(process.execPath, [AGENT_BIN, ...words.slice(2), '--state-dir', path.join(dir, `agent-${name}`), '--log-level', 'warn'], {
-      stdio: 'ignore',
-      env: { ...process.env, DOCKER_HOST: `unix://${host.dockerSocket}` },
+    const agent = host.spawn('sh', ['-c', command], {
+      cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: HOST_PATH, HOME: cwd, DOCKER_HOST: `unix://${host.dockerSocket}`, CAPSTAN_AGENT_STATE_DIR: path.join(dir, `agent-${name}`) },
     });
+    let output = '';
+    const keep = (c: Buffer) => (output = (output + c.toString()).slice(-4000));
+    agent.stdout?.on('data', keep);
+    agent.stderr?.on('data', keep);
     for (;;) {
       const s = await api(`/api/environments/${created.body.id}`);
       if (s.body.status === 'up') break;
-      if (Date.now() - started > 5_000) throw new Error(`${name} did not come up within 5 s`);
+      if (Date.now() - started > 5_000) throw new Error(`${name} did not come up within 5 s:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    expect(output).toContain('capstan-agent.js: OK');
+    // Enrolment gave the agent a client certificate from the server's CA; it presents it (mTLS).
+    const live = await api(`/api/environments/${created.body.id}/status`);
+    expect(live.body).toMatchObject({ connected: true, mtls: true });
+    expect(readFileSync(path.join(cwd, 'capstan-agent.js'))).toEqual(readFileSync(bundle));
     const env = { id: created.body.id as number, host, agent };
     envs.push(env);
     return env;
   }
 
   beforeAll(async () => {
+    bundle = await ensureAgentBundle();
     const hosts = await startHosts(2);
     const port = await freePort();
     server = await startServer(
@@ -82,6 +111,7 @@ describe('Standard mode end to end (rig, real server, real agent, docker CLI)', 
         host: '0.0.0.0',
         port,
         publicUrl: `https://${hosts[0]!.rootAddress}:${port}`,
+        agentBundle: bundle,
       }),
     );
     const setup = await api('/api/setup/admin', { method: 'POST', body: ADMIN });
@@ -96,13 +126,13 @@ describe('Standard mode end to end (rig, real server, real agent, docker CLI)', 
     // The second host's join command would name its own address: build it the same way.
     await server.close();
     server = await startServer(
-      testConfig(path.join(dir, 'data'), { host: '0.0.0.0', port, publicUrl: `https://${hosts[1]!.rootAddress}:${port}` }),
+      testConfig(path.join(dir, 'data'), { host: '0.0.0.0', port, publicUrl: `https://${hosts[1]!.rootAddress}:${port}`, agentBundle: bundle }),
     );
     await join(hosts[1]!, 'site-b');
   }, 120_000);
 
   afterAll(async () => {
-    for (const e of envs) e.agent.kill('SIGTERM');
+    for (const e of envs) stopJoined(e.agent);
     await server?.close();
     await stopAll();
     rmSync(dir, { recursive: true, force: true });

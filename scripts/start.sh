@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-deps.sh
 ensure_npm_deps
+# The bundled agent that join commands download from this server (packages/agent/dist/capstan-agent.js).
+node packages/agent/scripts/bundle.ts
 exec capstan server "$@"

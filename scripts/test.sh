@@ -26,6 +26,9 @@ fi
 ensure_npm_deps
 node --version
 
+echo "==> agent bundle"
+node packages/agent/scripts/bundle.ts
+
 echo "==> typecheck"
 tsc -p tsconfig.json --noEmit
 echo "==> lint"

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { type Engine, startEngine, stopEngine } from './engine.ts';
 import { loadTestImage, testImageTarball } from './images.ts';
 import { cgroupParent, currentRun, deleteNetns, netnsName, releaseRun, rootLinkName } from './runs.ts';
-import { run, runSync, signal, tryRunSync } from './sys.ts';
+import { run, runSync, signal, signalGroup, tryRunSync } from './sys.ts';
 import { ensureTools } from './tools.ts';
 
 export interface Host {
@@ -49,6 +49,8 @@ interface HostState {
   host: Host;
   engine?: Engine;
   children: Set<ChildProcess>;
+  /** Children spawned with `detached: true`, each leading a process group. */
+  groups: WeakSet<ChildProcess>;
   stopped: boolean;
 }
 
@@ -114,7 +116,12 @@ function stopHostSync(state: HostState): void {
   if (state.stopped) return;
   state.stopped = true;
   const { host } = state;
-  for (const child of state.children) if (child.pid) signal(child.pid, 'SIGKILL');
+  for (const child of state.children) {
+    if (!child.pid) continue;
+    // A detached child leads its own group: take what it started too (sh does not exec its last command).
+    if (state.groups.has(child)) signalGroup(child.pid, 'SIGKILL');
+    signal(child.pid, 'SIGKILL');
+  }
   if (state.engine) stopEngine(state.engine, { cgroupParent: cgroupParent(state.runId, host.index) });
   deleteNetns(host.name);
   tryRunSync('ip', ['link', 'del', host.rootInterface]);
@@ -158,6 +165,7 @@ function makeHost(net: ReturnType<typeof createNetwork>, index: number, dockerSo
       const child = spawnChild(c, a, opts);
       const children = state().children;
       children.add(child);
+      if (opts.detached) state().groups.add(child);
       child.once('exit', () => children.delete(child));
       return child;
     },
@@ -185,7 +193,7 @@ export async function startHosts(n: number, opts: StartHostsOptions = {}): Promi
       const index = nextIndex++;
       const hostDir = path.join(runInfo.dir, `h${index}`);
       mkdirSync(hostDir, { recursive: true });
-      const state = { runId: runInfo.id, children: new Set(), stopped: false } as HostState;
+      const state = { runId: runInfo.id, children: new Set(), groups: new WeakSet(), stopped: false } as HostState;
       const net = createNetwork(runInfo.id, runInfo.subnet, index);
       state.host = makeHost(net, index, path.join(hostDir, 'docker.sock'), () => state);
       live.set(net.name, state);

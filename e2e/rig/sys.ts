@@ -59,6 +59,17 @@ export function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** Signals the process group led by pid (a child spawned with `detached: true`), ignoring a group that is gone. */
+export function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  // Guard: pid 1 or below would address init's group or every process.
+  if (!(pid > 1)) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // No such group any more.
+  }
+}
+
 /** SIGTERMs pid, waits up to graceMs, then SIGKILLs it; returns once it is gone or 2 s after the kill. */
 export function terminateSync(pid: number, graceMs: number): void {
   signal(pid, 'SIGTERM');

@@ -1,6 +1,7 @@
 // The agent process minus the command line: identity (enrolling when needed), then the tunnel loop.
 import { createHash } from 'node:crypto';
 import { CAPSTAN_VERSION } from '@capstan/protocol';
+import { createCommandRunner } from './commands/index.ts';
 import type { AgentOptions } from './config/options.ts';
 import { dockerEngine } from './engine/docker-engine.ts';
 import type { EngineConnector } from './engine/engine-connector.ts';
@@ -8,6 +9,7 @@ import { enrol } from './identity/enrol.ts';
 import { loadIdentity, saveIdentity, type AgentIdentity } from './identity/identity-store.ts';
 import { generateAgentKeys } from './identity/keys.ts';
 import type { Logger } from './log/logger.ts';
+import { StateReporter } from './state/state-reporter.ts';
 import { serverTrust, type ServerTrust } from './tls/server-tls.ts';
 import type { BackoffOptions } from './tunnel/backoff.ts';
 import type { SessionApp } from './tunnel/session.ts';
@@ -64,6 +66,7 @@ async function enrolNew(server: URL, token: string, trust: ServerTrust, hostname
     ...keys,
     ...(serverCertSha256 ? { serverCertSha256 } : {}),
     ...(!trust.verifyChain ? { pinned: true } : {}),
+    ...(response.clientCertificate ? { clientCertPem: response.clientCertificate } : {}),
     enrolledAt: new Date().toISOString(),
     joinTokenSha256: sha256(token),
   };
@@ -97,6 +100,8 @@ export async function startAgent(options: AgentOptions, deps: AgentDeps): Promis
   const engine = deps.engine ?? dockerEngine(options.docker);
   // Features that talk to the server over the tunnel; each outlives reconnects.
   const apps: SessionApp[] = [];
+  apps.push(createCommandRunner(options.stateDir, engine, log));
+  apps.push(new StateReporter({ engine, log, ...(options.resyncIntervalMs !== undefined ? { resyncIntervalMs: options.resyncIntervalMs } : {}) }));
   const supervisor = superviseTunnel({
     session: {
       url: connectUrl(server),

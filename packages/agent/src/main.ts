@@ -37,4 +37,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-await main(process.argv.slice(2), process.env);
+// No top-level await: the bundled agent (packages/agent/scripts/bundle.ts) is CommonJS so any Node 20+ runs it.
+main(process.argv.slice(2), process.env).catch((err: unknown) => {
+  process.stderr.write(`capstan-agent: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

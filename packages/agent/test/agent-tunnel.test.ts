@@ -79,7 +79,7 @@ describe('edge agent tunnel', () => {
     expect(agent.identity.agentId).toBe(7);
     expect(statSync(path.join(stateDir, 'identity.json')).mode & 0o777).toBe(0o600);
     expect(agent.identity.serverCertSha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    expect(conn.hello).toMatchObject({ agentId: 7, protocolVersion: 1, capabilities: ['docker-http', 'docker-hijack'] });
+    expect(conn.hello).toMatchObject({ agentId: 7, protocolVersion: 1, capabilities: expect.arrayContaining(['docker-http', 'docker-hijack', 'snapshots.v1']) });
     expect(conn.hello?.engine?.apiVersion).toMatch(/^1\.\d+$/);
   });
 

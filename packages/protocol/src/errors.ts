@@ -38,6 +38,8 @@ export const ERROR_CATALOGUE = {
   challenge_failed: 401,
   environment_offline: 503,
   agent_upstream_error: 502,
+  snapshot_not_found: 404,
+  agent_bundle_missing: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

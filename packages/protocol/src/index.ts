@@ -13,6 +13,8 @@ export * from './api/api-keys.ts';
 export * from './api/environments.ts';
 export * from './api/roles.ts';
 export * from './api/audit.ts';
+export * from './api/live.ts';
+export * from './api/commands.ts';
 export * from './commands/index.ts';
 export * from './snapshot/index.ts';
 export * from './tunnel/index.ts';

@@ -13,6 +13,9 @@ import { AccessService } from './modules/access/access.service.ts';
 import { AgentsRepository } from './modules/agents/agents.repository.ts';
 import { agentsRoutes } from './modules/agents/agents.routes.ts';
 import { AgentsService } from './modules/agents/agents.service.ts';
+import { AgentBundle } from './modules/agents/agent-bundle.ts';
+import { GroupJoinRepository } from './modules/agents/group-join.repository.ts';
+import type { AgentCa } from './tls/agent-ca.ts';
 import { rolesRoutes } from './modules/access/roles.routes.ts';
 import { ApiKeysRepository } from './modules/api-keys/api-keys.repository.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
@@ -42,8 +45,16 @@ import { UsersRepository } from './modules/users/users.repository.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { UsersService } from './modules/users/users.service.ts';
 import { handleDockerUpgrade, isDockerUpgrade, registerDockerRoutes, type PassthroughDeps } from './modules/tunnel/docker-passthrough.ts';
+import { createLiveEndpoints } from './modules/live/live.upgrade.ts';
 import { AGENT_CONNECT_PATH, TunnelRegistry, type TunnelSettings } from './modules/tunnel/tunnel.registry.ts';
 import { tunnelRoutes } from './modules/tunnel/tunnel.routes.ts';
+import { SnapshotsRepository } from './modules/snapshots/snapshots.repository.ts';
+import { snapshotsRoutes } from './modules/snapshots/snapshots.routes.ts';
+import { SnapshotsService } from './modules/snapshots/snapshots.service.ts';
+import { CommandsRepository } from './modules/commands/commands.repository.ts';
+import { commandsRoutes } from './modules/commands/commands.routes.ts';
+import { CommandsService } from './modules/commands/commands.service.ts';
+import { CommandsTunnel } from './modules/commands/commands.tunnel.ts';
 
 export interface AppOptions {
   store: Store;
@@ -56,15 +67,19 @@ export interface AppOptions {
   publicUrl?: string | null;
   /** SHA-256 of the self-signed certificate, put into join commands; null with a custom certificate. */
   serverFingerprint?: string | null;
+  /** --agent-bundle: the bundled agent join commands download; absent or missing: that route answers 503. */
+  agentBundle?: string | null;
   /** Agent tunnel timing (--agent-heartbeat, --agent-down-after); defaults 5 s / 15 s. */
   tunnel?: TunnelSettings;
+  /** Internal CA issuing agent client certificates at enrolment (mTLS); absent: none issued. */
+  agentCa?: AgentCa;
   /** Given by the listener (HTTPS); absent for in-process tests. */
   serverFactory?: FastifyServerFactory;
 }
 
 export interface App {
   fastify: FastifyInstance;
-  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService; tunnel: TunnelRegistry };
+  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService; tunnel: TunnelRegistry; commands: CommandsService; snapshots: SnapshotsService };
   routes: readonly RouteSpec[];
   /** HTTP upgrades (agent tunnel, hijacked Docker calls); attach to every listener's 'upgrade' event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -115,7 +130,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const apiKeys = new ApiKeysService({ repo: new ApiKeysRepository(db), access, audit });
   const environments = new EnvironmentsService({ repo: new EnvironmentsRepository(db), accessRepo, access, audit });
   const groups = new GroupsService({ repo: new GroupsRepository(db), accessRepo, access, audit });
-  const agents = new AgentsService({ repo: new AgentsRepository(db), access, audit, publicUrl: opts.publicUrl ?? null, serverFingerprint: opts.serverFingerprint ?? null });
+  const agents = new AgentsService({
+    repo: new AgentsRepository(db),
+    groupJoin: new GroupJoinRepository(db),
+    access,
+    audit,
+    publicUrl: opts.publicUrl ?? null,
+    serverFingerprint: opts.serverFingerprint ?? null,
+    ca: opts.agentCa ?? null,
+    bundle: new AgentBundle(opts.agentBundle ?? null),
+  });
 
   const fastify = Fastify({
     logger: { level: opts.logLevel },
@@ -200,6 +224,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     authenticate: (req) => auth.authenticate(req as Parameters<AuthService['authenticate']>[0]),
   };
   registerDockerRoutes(fastify, passthrough);
+  const live = createLiveEndpoints({ ...passthrough, log: fastify.log.child({ module: 'live' }) });
+  const commands = new CommandsService({ repo: new CommandsRepository(db), db, access, audit });
+  const commandsTunnel = new CommandsTunnel(commands, fastify.log.child({ module: 'commands' }));
+  tunnel.addApp(commandsTunnel);
+  const snapshots = new SnapshotsService({
+    repo: new SnapshotsRepository(db),
+    log: fastify.log.child({ module: 'snapshots' }),
+    isLive: (id) => tunnel.link(id) !== null,
+  });
+  tunnel.addApp(snapshots);
 
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = (req.url ?? '').split('?')[0];
@@ -212,6 +246,15 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
       handleDockerUpgrade(passthrough, req, socket, head, requestId).catch((err: unknown) => {
         fastify.log.error({ err }, 'docker hijack failed');
+        socket.destroy();
+      });
+      return;
+    }
+    if (live.matches(req)) {
+      const given = req.headers['x-request-id'];
+      const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      live.handle(req, socket, head, requestId).catch((err: unknown) => {
+        fastify.log.error({ err }, 'live endpoint failed');
         socket.destroy();
       });
       return;
@@ -232,6 +275,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ...groupsRoutes(groups),
     ...agentsRoutes(agents),
     ...tunnelRoutes(tunnel, db),
+    ...snapshotsRoutes(snapshots),
+    ...commandsRoutes(commands),
     ...rolesRoutes(access),
     ...auditRoutes(audit),
     ...systemRoutes(opts.metrics, () => routes),
@@ -250,12 +295,14 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await fastify.ready();
   return {
     fastify,
-    services: { setup, audit, access, auth, agents, tunnel },
+    services: { setup, audit, access, auth, agents, tunnel, commands, snapshots },
     routes,
     handleUpgrade,
     close: async () => {
       clearInterval(flusher);
       await tunnel.close();
+      await snapshots.settled();
+      await commandsTunnel.settled();
       await fastify.close();
       await audit.flush().catch(() => undefined);
     },

@@ -1,10 +1,12 @@
 // Edge Agent enrolment and identity, through the API on both databases: join tokens, one-time
 // enrolment, per-connection challenges, revocation (with the live-connection hook) and rotation.
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signChallenge } from '../src/modules/agents/agent-auth.ts';
 import { DIALECTS } from './helpers/databases.ts';
-import { createHarness, type Harness } from './helpers/harness.ts';
+import { createHarness, STAND_IN_AGENT_BUNDLE, type Harness } from './helpers/harness.ts';
+
+const STAND_IN_SHA256 = createHash('sha256').update(STAND_IN_AGENT_BUNDLE).digest('hex');
 
 function agentKeys(): { privateKey: KeyObject; publicKey: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -30,7 +32,10 @@ describe.each(DIALECTS)('Edge Agent enrolment and identity (%s)', (dialect) => {
     expect(jt.status, JSON.stringify(jt.body)).toBe(201);
     const token = jt.body.token as string;
     expect(token).toMatch(/^cjt_[A-Za-z0-9_-]{43}$/);
-    expect(jt.body.command).toBe(`node capstan-agent.js --server https://capstan.example.com:9443 --join-token ${token}`);
+    expect(jt.body.command).toBe(
+      `curl -fsS -o capstan-agent.js https://capstan.example.com:9443/api/agents/capstan-agent.js && echo '${STAND_IN_SHA256}  capstan-agent.js' | sha256sum -c && ` +
+        `node capstan-agent.js --server https://capstan.example.com:9443 --join-token ${token}`,
+    );
     expect(jt.body.dockerCommand).toContain(`--server https://capstan.example.com:9443 --join-token ${token}`);
     expect(Date.parse(jt.body.expiresAt) - Date.now()).toBeGreaterThan(590_000);
     expect(Date.parse(jt.body.expiresAt) - Date.now()).toBeLessThanOrEqual(600_000);
@@ -85,7 +90,7 @@ describe.each(DIALECTS)('Edge Agent enrolment and identity (%s)', (dialect) => {
     const c1 = agents.createChallenge();
     expect(c1.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const sig1 = signChallenge(keys.privateKey, 'connect', agentId, c1.nonce);
-    await expect(agents.verifyChallenge(agentId, c1.nonce, sig1)).resolves.toEqual({ agentId, environmentId: envId });
+    await expect(agents.verifyChallenge(agentId, c1.nonce, sig1)).resolves.toEqual({ agentId, environmentId: envId, publicKey: expect.any(String) });
     // Replaying the same answer fails: the nonce was consumed.
     await expect(agents.verifyChallenge(agentId, c1.nonce, sig1)).rejects.toMatchObject({ code: 'challenge_failed' });
     // An old signature over a previous nonce does not answer a new challenge.
@@ -127,7 +132,7 @@ describe.each(DIALECTS)('Edge Agent enrolment and identity (%s)', (dialect) => {
     expect(re.status, JSON.stringify(re.body)).toBe(201);
     expect(re.body).toMatchObject({ agentId, environmentId: envId });
     const c6 = agents.createChallenge();
-    await expect(agents.verifyChallenge(agentId, c6.nonce, signChallenge(newKeys.privateKey, 'connect', agentId, c6.nonce))).resolves.toEqual({ agentId, environmentId: envId });
+    await expect(agents.verifyChallenge(agentId, c6.nonce, signChallenge(newKeys.privateKey, 'connect', agentId, c6.nonce))).resolves.toEqual({ agentId, environmentId: envId, publicKey: expect.any(String) });
     const c7 = agents.createChallenge();
     await expect(agents.verifyChallenge(agentId, c7.nonce, signChallenge(keys.privateKey, 'connect', agentId, c7.nonce))).rejects.toMatchObject({
       code: 'challenge_failed',
@@ -185,7 +190,8 @@ describe.each(DIALECTS)('Edge Agent enrolment and identity (%s)', (dialect) => {
     const envId = (await h.call({ method: 'POST', url: '/api/environments', token: admin, body: { name: 'e' } })).body.id as number;
     const jt = await h.call({ method: 'POST', url: `/api/environments/${envId}/join-tokens`, token: admin });
     // Without --public-url the command points where the request came in.
-    expect(jt.body.command).toBe(`node capstan-agent.js --server http://localhost:80 --join-token ${jt.body.token}`);
+    expect(jt.body.command).toMatch(/^curl -fsS -o capstan-agent\.js http:\/\/localhost:80\/api\/agents\/capstan-agent\.js && /);
+    expect(jt.body.command).toContain(`&& node capstan-agent.js --server http://localhost:80 --join-token ${jt.body.token}`);
     const keys = agentKeys();
     const e = await h.call({ method: 'POST', url: '/api/agents/enrol', body: { token: jt.body.token, publicKey: keys.publicKey, hostname: 'h', agentVersion: '1' } });
     expect(e.status).toBe(201);

@@ -10,6 +10,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, type TestDialect } from './helpers/databases.ts';
 import { ADMIN, createHarness, type Answer, type Call, type Harness } from './helpers/harness.ts';
+import { canonicalSnapshot, type EngineSnapshot } from '@capstan/protocol';
+import { hashCanonical } from '../src/modules/snapshots/snapshots.service.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Principals (the matrix columns)
@@ -91,7 +93,7 @@ const REFUSALS = {
 } as const;
 
 interface Target {
-  params?: Record<string, number>;
+  params?: Record<string, number | string>;
   query?: Record<string, string | number>;
   body?: unknown;
 }
@@ -111,6 +113,14 @@ interface Case {
 
 /** The caller's own user id (the administrator's for unauthenticated calls). */
 const own = (f: Fixture, p: Principal): number => (p.account ?? f.accounts.admin).id;
+
+/** A fresh command queued by the administrator on an environment (no agent: it stays queued). */
+async function queuedCommand(f: Fixture, environmentId: number, kind: 'container.start' | 'container.remove'): Promise<string> {
+  const body = { kind, payload: { containerId: 'web' } };
+  const r = await f.h.call({ method: 'POST', url: `/api/environments/${environmentId}/commands`, token: f.accounts.admin.token, body });
+  expect(r.status, JSON.stringify(r.body)).toBe(202);
+  return r.body.id as string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The expectations table: one row per route, keyed `${method} ${url}`
@@ -260,6 +270,25 @@ const MATRIX: Record<string, readonly Case[]> = {
     { variant: 'E1', expect: 'A A A A A A A F A A U', target: (f) => ({ params: { id: f.ids.e1 } }) },
     { variant: 'E3, no group', expect: 'A F F F F F F F A F U', target: (f) => ({ params: { id: f.ids.e3 } }) },
   ],
+  'GET /api/environments/:id/snapshot': [
+    {
+      variant: 'E1, with a snapshot',
+      expect: 'A A A A A A A F A A U',
+      target: async (f) => {
+        const engine = { name: 'e1', version: '28', apiVersion: '1.50', os: 'linux', arch: 'x86_64', kernelVersion: '6', cpus: 1, memoryBytes: 1, storageDriver: 'overlay2' };
+        const snapshot: EngineSnapshot = { takenAt: new Date().toISOString(), engine, containers: [], images: [], volumes: [], networks: [], composeProjects: [] };
+        const frame = { type: 'snapshot' as const, hash: hashCanonical(canonicalSnapshot(snapshot)), snapshot };
+        expect((await f.h.app.services.snapshots.receive({ environmentId: f.ids.e1, send: () => true }, frame)).result).toBe('stored');
+        return { params: { id: f.ids.e1 } };
+      },
+    },
+    {
+      variant: 'E3, none yet',
+      expect: 'X F F F F F F F X F U',
+      otherwise: { status: 404, code: 'snapshot_not_found' },
+      target: (f) => ({ params: { id: f.ids.e3 } }),
+    },
+  ],
   'PATCH /api/environments/:id': [
     {
       variant: 'E1 rename and retag',
@@ -282,14 +311,74 @@ const MATRIX: Record<string, readonly Case[]> = {
     },
   ],
 
+  // ----- command log: environment.read on the route, the kind's permission in the service  a e s o h r t n R S u
+  'POST /api/environments/:id/commands': [
+    {
+      variant: 'E1 container.start (containers.operate)',
+      expect: 'A A A A F F A F K A U',
+      target: (f) => ({ params: { id: f.ids.e1 }, body: { kind: 'container.start', payload: { containerId: 'web' } } }),
+    },
+    {
+      variant: 'E1 container.remove (containers.manage)',
+      expect: 'A A A F F F F F K A U',
+      target: (f) => ({ params: { id: f.ids.e1 }, body: { kind: 'container.remove', payload: { containerId: 'web', force: true } } }),
+    },
+    {
+      variant: 'E1 container.exec (containers.exec)',
+      expect: 'A A A A F F A F K A U',
+      target: (f) => ({ params: { id: f.ids.e1 }, body: { kind: 'container.exec', payload: { containerId: 'web', cmd: ['true'] } } }),
+    },
+    {
+      variant: 'E1 image.pull (images.manage)',
+      expect: 'A A A F F F F F K A U',
+      target: (f) => ({ params: { id: f.ids.e1 }, body: { kind: 'image.pull', payload: { image: 'busybox:latest' } } }),
+    },
+    {
+      variant: 'E3 container.start, no group',
+      expect: 'A F F F F F F F K F U',
+      target: (f) => ({ params: { id: f.ids.e3 }, body: { kind: 'container.start', payload: { containerId: 'web' }, ttlSeconds: 60 } }),
+    },
+  ],
+  'GET /api/environments/:id/commands': [
+    { variant: 'E1', expect: 'A A A A A A A F A A U', target: (f) => ({ params: { id: f.ids.e1 }, query: { status: 'queued', order: 'seq' } }) },
+    { variant: 'E3, no group', expect: 'A F F F F F F F A F U', target: (f) => ({ params: { id: f.ids.e3 } }) },
+  ],
+  'GET /api/environments/:id/commands/:commandId': [
+    {
+      variant: 'E1',
+      expect: 'A A A A A A A F A A U',
+      target: async (f) => ({ params: { id: f.ids.e1, commandId: await queuedCommand(f, f.ids.e1, 'container.start') } }),
+    },
+  ],
+  'POST /api/environments/:id/commands/:commandId/cancel': [
+    {
+      variant: 'E1 container.start',
+      expect: 'A A A A F F A F K A U',
+      target: async (f) => ({ params: { id: f.ids.e1, commandId: await queuedCommand(f, f.ids.e1, 'container.start') } }),
+    },
+    {
+      variant: 'E1 container.remove',
+      expect: 'A A A F F F F F K A U',
+      target: async (f) => ({ params: { id: f.ids.e1, commandId: await queuedCommand(f, f.ids.e1, 'container.remove') } }),
+    },
+  ],
+
   // ----- edge agents ----------------------------------------------------------------- a e s o h r t n R S u
   'POST /api/environments/:id/join-tokens': [
     { variant: 'E1', expect: 'A A F F F F F F K F U', target: (f) => ({ params: { id: f.ids.e1 }, body: {} }) },
     { variant: 'E2, other environment of G1', expect: 'A F F F F F F F K F U', target: (f) => ({ params: { id: f.ids.e2 }, body: {} }) },
   ],
+  'POST /api/environments/groups/:id/join-tokens': [
+    // Creates environments, so it takes the global environments.create like POST /api/environments.
+    { expect: 'A F F F F F F F K F U', target: (f) => ({ params: { id: f.ids.g1 }, body: {} }) },
+  ],
   'GET /api/environments/:id/agents': [
     { variant: 'E1', expect: 'A A A A A A A F A A U', target: (f) => ({ params: { id: f.ids.e1 } }) },
     { variant: 'E3, no group', expect: 'A F F F F F F F A F U', target: (f) => ({ params: { id: f.ids.e3 } }) },
+  ],
+  'GET /api/agents/capstan-agent.js': [
+    // Public code: hosts download it with the join command before they hold any credential.
+    { expect: 'A A A A A A A A A A A', target: () => ({}) },
   ],
   'POST /api/agents/enrol': [
     {

@@ -17,6 +17,7 @@ describe('parseOptions', () => {
         insecure: false,
         caFile: undefined,
         logLevel: 'info',
+        resyncIntervalMs: 300_000,
       },
     });
   });
@@ -26,6 +27,13 @@ describe('parseOptions', () => {
     expect(r.ok && r.options.stateDir).toBe('/var/lib/capstan-agent');
     expect(r.ok && r.options.docker).toEqual({ kind: 'tcp', host: '10.0.0.2', port: 2375 });
     expect(r.ok && r.options.server?.href).toBe('https://cp.example:9443/');
+  });
+
+  it('takes the state directory from CAPSTAN_AGENT_STATE_DIR unless --state-dir is given', () => {
+    const env = { CAPSTAN_AGENT_STATE_DIR: '/srv/agent-state' };
+    expect(((r) => r.ok && r.options.stateDir)(parseOptions([], env, { isRoot: true, homeDir: '/root' }))).toBe('/srv/agent-state');
+    expect(((r) => r.ok && r.options.stateDir)(parseOptions(['--state-dir', '/x'], env, user))).toBe('/x');
+    expect(((r) => r.ok && r.options.stateDir)(parseOptions([], { CAPSTAN_AGENT_STATE_DIR: '' }, user))).toBe('/home/op/.capstan-agent');
   });
 
   it('accepts --name=value and lets --docker-host win over DOCKER_HOST', () => {
@@ -51,6 +59,16 @@ describe('parseOptions', () => {
   it('needs --server with --join-token and spots repeated options', () => {
     const r = parseOptions(['--join-token', 'cjt_x', '--state-dir', 'a', '--state-dir', 'b'], {}, user);
     expect(!r.ok && !r.help && r.errors).toEqual(['--state-dir given twice', '--join-token needs --server']);
+  });
+
+  it('reads --resync-interval as a bounded duration', () => {
+    expect(((r) => r.ok && r.options.resyncIntervalMs)(parseOptions(['--resync-interval', '90s'], {}, user))).toBe(90_000);
+    expect(((r) => r.ok && r.options.resyncIntervalMs)(parseOptions(['--resync-interval=2m'], {}, user))).toBe(120_000);
+    expect(((r) => r.ok && r.options.resyncIntervalMs)(parseOptions(['--resync-interval', '30'], {}, user))).toBe(30_000);
+    for (const bad of ['5', '25h', 'soon', '1.5m']) {
+      const r = parseOptions(['--resync-interval', bad], {}, user);
+      expect(!r.ok && !r.help && r.errors, bad).toEqual(['--resync-interval must be a duration from 10s to 24h, like 90s, 5m or 1h']);
+    }
   });
 
   it('answers --help', () => {

@@ -16,6 +16,8 @@ export interface AgentOptions {
   /** SHA-256 of the server certificate to accept (from the join command), instead of a CA. */
   readonly serverFingerprint: string | undefined;
   readonly logLevel: LogLevel;
+  /** Period of the full engine-state resync sent to the server (--resync-interval); absent: 5 min. */
+  readonly resyncIntervalMs?: number;
 }
 
 /** Facts about the process that decide defaults. */
@@ -35,15 +37,17 @@ export const USAGE = `Usage: capstan-agent --server https://<server> [--join-tok
 
   --server URL        the Capstan server (https); optional once enrolled
   --join-token TOKEN  one-time token from the server (first start only)
-  --state-dir DIR     identity and journal (default /var/lib/capstan-agent as root, else ~/.capstan-agent)
+  --state-dir DIR     identity and journal (default $CAPSTAN_AGENT_STATE_DIR, else /var/lib/capstan-agent
+                      as root, else ~/.capstan-agent)
   --docker-host HOST  unix:///path or tcp://host:port (default $DOCKER_HOST, else unix://${DEFAULT_DOCKER_SOCKET})
   --ca-file FILE      PEM CA bundle that signs the server's certificate
   --insecure          accept a self-signed server certificate; its fingerprint is pinned at enrolment
   --server-fingerprint SHA256 (AA:BB:…) of the server certificate to trust, as in the join command
   --log-level LEVEL   ${LOG_LEVELS.join(' | ')} (default info)
+  --resync-interval D full engine-state resync period: 90s, 5m, 1h (default 5m)
   --help              this text`;
 
-const VALUE_FLAGS = new Set(['--server', '--join-token', '--state-dir', '--docker-host', '--ca-file', '--server-fingerprint', '--log-level']);
+const VALUE_FLAGS = new Set(['--server', '--join-token', '--state-dir', '--docker-host', '--ca-file', '--server-fingerprint', '--log-level', '--resync-interval']);
 const BOOLEAN_FLAGS = new Set(['--insecure', '--help']);
 
 /** Parses argv (without node and script) against env; collects every error instead of stopping at the first. */
@@ -92,7 +96,8 @@ export function parseOptions(
     errors.push('--join-token must be printable text without spaces (as printed by the server)');
   if (joinToken !== undefined && serverText === undefined) errors.push('--join-token needs --server');
 
-  const stateDirText = values.get('--state-dir');
+  // The variable lets a wrapper (a container image, a test rig) place the state without editing the join command.
+  const stateDirText = values.get('--state-dir') ?? (env.CAPSTAN_AGENT_STATE_DIR || undefined);
   const stateDir = path.resolve(
     stateDirText ?? (ctx.isRoot ? '/var/lib/capstan-agent' : path.join(ctx.homeDir, '.capstan-agent')),
   );
@@ -120,6 +125,13 @@ export function parseOptions(
   const logLevel = (LOG_LEVELS as readonly string[]).includes(levelText) ? (levelText as LogLevel) : undefined;
   if (!logLevel) errors.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const resyncText = values.get('--resync-interval') ?? '5m';
+  const resyncMatch = /^(\d{1,7})(s|m|h)?$/.exec(resyncText);
+  const resyncUnitMs = resyncMatch?.[2] === 'h' ? 3_600_000 : resyncMatch?.[2] === 'm' ? 60_000 : 1_000;
+  const resyncIntervalMs = resyncMatch ? Number(resyncMatch[1]) * resyncUnitMs : NaN;
+  if (!(resyncIntervalMs >= 10_000 && resyncIntervalMs <= 86_400_000))
+    errors.push('--resync-interval must be a duration from 10s to 24h, like 90s, 5m or 1h');
+
   if (errors.length > 0 || !logLevel) return { ok: false, help: false, errors };
-  return { ok: true, options: { server, joinToken, stateDir, docker, insecure, caFile, serverFingerprint, logLevel } };
+  return { ok: true, options: { server, joinToken, stateDir, docker, insecure, caFile, serverFingerprint, logLevel, resyncIntervalMs } };
 }

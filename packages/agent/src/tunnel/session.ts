@@ -117,6 +117,8 @@ class TunnelSession {
     this.#engineInfo = options.engine.info();
     this.#ws = new WebSocket(options.url, {
       ...tlsConnectOptions(options.trust),
+      // mTLS: present the certificate the server's CA issued for this key, when enrolment gave one.
+      ...(options.identity.clientCertPem ? { cert: options.identity.clientCertPem, key: options.identity.privateKeyPem } : {}),
       maxPayload: MAX_MESSAGE_BYTES,
       perMessageDeflate: false,
       // A dead link drops packets silently: give up on a dial quickly so a restored link is used soon.

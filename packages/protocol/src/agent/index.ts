@@ -34,6 +34,22 @@ export const JoinTokenSchema = z.object({
 });
 export type JoinToken = z.infer<typeof JoinTokenSchema>;
 
+/** POST /api/environments/groups/{id}/join-tokens: one token for many hosts of a fleet. */
+export const CreateGroupJoinTokenSchema = z.strictObject({
+  /** Seconds until the token expires (default 24 h, 1 minute to 30 days). */
+  ttl: z.number().int().min(JOIN_TOKEN_TTL.min).max(JOIN_TOKEN_TTL.max).default(JOIN_TOKEN_TTL.default),
+  /** How many hosts may enrol with it; omitted or null: any number until it expires. */
+  maxUses: z.number().int().min(1).max(100_000).nullable().default(null),
+});
+export type CreateGroupJoinToken = z.infer<typeof CreateGroupJoinTokenSchema>;
+
+/** A group join token: each host enrolling with it becomes a new environment of the group, named after its hostname. */
+export const GroupJoinTokenSchema = JoinTokenSchema.extend({
+  groupId: IdSchema,
+  maxUses: z.number().int().nullable(),
+});
+export type GroupJoinToken = z.infer<typeof GroupJoinTokenSchema>;
+
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\r?\n?$/;
 
@@ -65,6 +81,10 @@ export const EnrolResponseSchema = z.object({
   agentId: IdSchema,
   environmentId: IdSchema,
   serverTime: TimestampSchema,
+  /** mTLS: a client certificate (PEM) for the enrolled key, issued by the server's internal agent CA. */
+  clientCertificate: z.string().max(16_384).optional(),
+  /** The internal agent CA's certificate (PEM). */
+  caCertificate: z.string().max(16_384).optional(),
 });
 export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
 

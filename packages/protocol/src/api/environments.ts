@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, NameSchema, PageQueryShape, TimestampSchema, pageOf } from './common.ts';
+import { EnvironmentContainerCountsSchema } from '../snapshot/api.ts';
 
 export const EnvironmentModeSchema = z.enum(['standard', 'async']);
 export const EnvironmentStatusSchema = z.enum(['pending', 'up', 'down']);
@@ -19,6 +20,8 @@ export const EnvironmentSchema = z.object({
   lastSeenAt: TimestampSchema.nullable(),
   agentVersion: z.string().nullable(),
   engineVersion: z.string().nullable(),
+  /** Container counts from the agent's latest snapshot; null until it has sent one. */
+  containers: EnvironmentContainerCountsSchema.nullable(),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });

@@ -120,6 +120,8 @@ export interface AgentsTable {
   lastSeenAt: string | null;
   revokedAt: string | null;
   credentialVersion: number;
+  /** Serial (hex) of the mTLS client certificate issued at the latest enrolment. */
+  clientCertSerial: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One-time join tokens: only their SHA-256 is stored. */
@@ -133,6 +135,74 @@ export interface JoinTokensTable {
   usedAt: string | null;
   createdBy: number | null;
   createdAt: string;
+}
+
+/** Multi-use join tokens of an environment group: each enrolment creates an environment in it. */
+export interface GroupJoinTokensTable {
+  id: Generated<number>;
+  groupId: number;
+  tokenHash: string;
+  expiresAt: string;
+  maxUses: number | null;
+  uses: Generated<number>;
+  revokedAt: string | null;
+  createdBy: number | null;
+  createdAt: string;
+}
+
+/** Each environment's last handed-out command seq (bumped by an upsert: see CommandsRepository). */
+export interface CommandSequencesTable {
+  environmentId: number;
+  lastSeq: number;
+}
+
+/** The per-environment command log; `id` is the idempotency key the agent journals. */
+export interface CommandsTable {
+  id: string;
+  environmentId: number;
+  seq: number;
+  kind: string;
+  /** JSON. */
+  payload: string;
+  status: 'queued' | 'sent' | 'accepted' | 'succeeded' | 'failed' | 'expired' | 'cancelled' | 'superseded';
+  attempts: number;
+  createdBy: number | null;
+  createdAt: string;
+  sentAt: string | null;
+  acceptedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  expiresAt: string | null;
+  /** JSON. */
+  output: string | null;
+  /** JSON CommandError. */
+  error: string | null;
+}
+
+/** What happened to each command, in order. */
+export interface CommandHistoryTable {
+  id: Generated<number>;
+  commandId: string;
+  at: string;
+  event: CommandsTable['status'];
+  /** JSON object. */
+  detail: string | null;
+}
+
+/** The latest engine snapshot of each environment (one row per environment). */
+export interface EnvironmentSnapshotsTable {
+  environmentId: number;
+  takenAt: string;
+  receivedAt: string;
+  /** sha256 hex of `data`. */
+  hash: string;
+  /** The snapshot's canonical JSON (canonicalSnapshot). */
+  data: string;
+  containersTotal: number;
+  containersRunning: number;
+  containersStopped: number;
+  containersPaused: number;
+  containersUnhealthy: number;
 }
 
 export interface MainDatabase {
@@ -150,6 +220,11 @@ export interface MainDatabase {
   auditOutbox: AuditOutboxTable;
   agents: AgentsTable;
   joinTokens: JoinTokensTable;
+  environmentSnapshots: EnvironmentSnapshotsTable;
+  commandSequences: CommandSequencesTable;
+  commands: CommandsTable;
+  commandHistory: CommandHistoryTable;
+  groupJoinTokens: GroupJoinTokensTable;
 }
 
 export interface AuditLogTable {

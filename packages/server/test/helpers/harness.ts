@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -54,7 +54,12 @@ export interface HarnessOptions {
   /** Reuse an existing data directory / database (restart tests). */
   dataDir?: string;
   databaseUrl?: string;
+  /** The agent bundle file served and hashed into join commands (default: a small stand-in in the data directory). */
+  agentBundle?: string;
 }
+
+/** Content of the harness's stand-in agent bundle: the server only serves and hashes the file. */
+export const STAND_IN_AGENT_BUNDLE = '#!/usr/bin/env node\n// stand-in for the bundled agent (packages/agent/scripts/bundle.ts)\n';
 
 /** An in-process Capstan on a real database (a fresh SQLite directory or PostgreSQL database). */
 export async function createHarness(dialect: TestDialect, opts: HarnessOptions = {}): Promise<Harness & { databaseUrl?: string }> {
@@ -62,6 +67,11 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
   const pgDb = dialect === 'postgres' && !opts.databaseUrl ? await freshPgDatabase() : null;
   const databaseUrl = dialect === 'postgres' ? (opts.databaseUrl ?? pgDb?.url) : undefined;
   const metrics = new Metrics();
+  let agentBundle = opts.agentBundle;
+  if (agentBundle === undefined) {
+    agentBundle = path.join(dataDir, 'capstan-agent.js');
+    writeFileSync(agentBundle, STAND_IN_AGENT_BUNDLE);
+  }
   const store = await openStore({ dataDir, databaseUrl, onQuery: (db, ms) => metrics.observeQuery(db, ms) });
   const app = await buildApp({
     store,
@@ -76,6 +86,7 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
     startedAt: Date.now(),
     logLevel: 'silent',
     publicUrl: opts.publicUrl ?? null,
+    agentBundle,
   });
   const mutations: Array<{ requestId: string; method: string; url: string; status: number }> = [];
 

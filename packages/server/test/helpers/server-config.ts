@@ -1,4 +1,4 @@
-import type { ServerConfig } from '../../src/config/config.ts';
+import { DEFAULT_AGENT_BUNDLE, type ServerConfig } from '../../src/config/config.ts';
 
 /** A server configuration for tests: ephemeral port, quiet logs, fast certificate polling. */
 export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -22,6 +22,10 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     publicUrl: null,
     agentHeartbeatMs: 5_000,
     agentDownAfterMs: 12_000,
+    // Tests that run the join command build it first (ensureAgentBundle in packages/agent/scripts/bundle.ts).
+    agentBundle: DEFAULT_AGENT_BUNDLE,
+    requireAgentMtls: false,
+    tunnelPort: null,
     ...overrides,
   };
 }

@@ -28,6 +28,9 @@ export interface TestAgentOptions {
   signature?: string;
   /** Send heartbeats at the welcome's cadence (default true). */
   heartbeat?: boolean;
+  /** mTLS: present this client certificate (PEM), with clientKey or else privateKey. */
+  clientCert?: string;
+  clientKey?: KeyObject;
 }
 
 interface Forward {
@@ -65,7 +68,8 @@ export class TestAgent {
 
   constructor(opts: TestAgentOptions) {
     this.opts = opts;
-    this.ws = new WebSocket(`wss://127.0.0.1:${opts.port}/api/agents/connect`, { rejectUnauthorized: false, perMessageDeflate: false });
+    const mtls = opts.clientCert ? { cert: opts.clientCert, key: (opts.clientKey ?? opts.privateKey).export({ type: 'pkcs8', format: 'pem' }) } : {};
+    this.ws = new WebSocket(`wss://127.0.0.1:${opts.port}/api/agents/connect`, { rejectUnauthorized: false, perMessageDeflate: false, ...mtls });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);

@@ -105,6 +105,11 @@ export class AgentsRepository {
     await trx.updateTable('agents').set({ revokedAt: at }).where('id', '=', id).where('revokedAt', 'is', null).execute();
   }
 
+  /** Records the serial of the client certificate issued at this enrolment. */
+  async setClientCertSerial(trx: Db, id: number, serial: string): Promise<void> {
+    await trx.updateTable('agents').set({ clientCertSerial: serial }).where('id', '=', id).execute();
+  }
+
   async touch(id: number, at: string): Promise<void> {
     await this.db.updateTable('agents').set({ lastSeenAt: at }).where('id', '=', id).execute();
   }

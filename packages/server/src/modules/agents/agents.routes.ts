@@ -1,14 +1,18 @@
 import {
   AgentListSchema,
   AgentSchema,
+  CreateGroupJoinTokenSchema,
   CreateJoinTokenSchema,
   EnrolRequestSchema,
   EnrolResponseSchema,
+  GroupJoinTokenSchema,
   IdParamsSchema,
   JoinTokenSchema,
 } from '@capstan/protocol';
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../../http/route.ts';
+import { AGENT_BUNDLE_NAME } from './agent-bundle.ts';
 import type { AgentsService, RequestOrigin } from './agents.service.ts';
 
 function origin(reply: FastifyReply): RequestOrigin {
@@ -33,6 +37,19 @@ export function agentsRoutes(agents: AgentsService): RouteSpec[] {
       handler: ({ ctx, params, body, reply }) => agents.createJoinToken(ctx, params.id, body, origin(reply)),
     }),
     defineRoute({
+      method: 'POST',
+      url: '/api/environments/groups/:id/join-tokens',
+      summary: 'Create an expiring join token for a group: every host enrolling with it becomes a new environment of the group (fleet onboarding)',
+      tag: 'agent',
+      access: 'environments.create',
+      audit: 'agents.group_join_token.create',
+      params: IdParamsSchema,
+      body: CreateGroupJoinTokenSchema,
+      response: GroupJoinTokenSchema,
+      status: 201,
+      handler: ({ ctx, params, body, reply }) => agents.createGroupJoinToken(ctx, params.id, body, origin(reply)),
+    }),
+    defineRoute({
       method: 'GET',
       url: '/api/environments/:id/agents',
       summary: "List the environment's agents (revoked ones included)",
@@ -42,6 +59,27 @@ export function agentsRoutes(agents: AgentsService): RouteSpec[] {
       environmentId: ({ params }) => params.id,
       response: AgentListSchema,
       handler: ({ params }) => agents.list(params.id),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: `/api/agents/${AGENT_BUNDLE_NAME}`,
+      summary: 'The bundled agent that join commands download (public code; its SHA-256 is in X-Capstan-Agent-Sha256, the ETag and the join command)',
+      tag: 'agent',
+      access: 'public',
+      response: z.instanceof(Buffer),
+      handler: async ({ ctx, reply }) => {
+        const bundle = await agents.bundle.require();
+        const etag = `"${bundle.sha256}"`;
+        reply.header('content-type', 'text/javascript; charset=utf-8');
+        reply.header('x-capstan-agent-sha256', bundle.sha256);
+        reply.header('etag', etag);
+        reply.header('cache-control', 'no-cache');
+        if (reply.request.headers['if-none-match'] === etag) {
+          ctx.successStatus = 304;
+          return Buffer.alloc(0);
+        }
+        return bundle.data;
+      },
     }),
     defineRoute({
       method: 'POST',

@@ -1,18 +1,19 @@
 import {
-  CAPSTAN_VERSION,
   type Agent,
   type AgentAuthPurpose,
   type AgentChallenge,
   type AgentList,
+  type CreateGroupJoinToken,
   type CreateJoinToken,
   type EnrolRequest,
   type EnrolResponse,
+  type GroupJoinToken,
   type JoinToken,
 } from '@capstan/protocol';
 import type { Transaction } from 'kysely';
 import type { MainDatabase } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
-import type { RequestContext } from '../../http/context.ts';
+import type { AuditDraft, RequestContext } from '../../http/context.ts';
 import { requirePrincipal } from '../../http/context.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -26,49 +27,11 @@ import {
   verifyChallengeSignature,
 } from './agent-auth.ts';
 import { presentAgent, type AgentRow, type AgentsRepository } from './agents.repository.ts';
-
-/** Why an agent's credential stopped being valid. */
-export type RevocationReason = 'revoked' | 'rotated';
-export type RevocationListener = (reason: RevocationReason) => void;
-
-/**
- * In-process notifications of credential invalidation, so the tunnel can close a live
- * connection the moment an agent is revoked or rotated. (Several replicas will need these
- * forwarded between processes: see the HA issue.)
- */
-export class AgentRevocations {
-  private readonly listeners = new Map<number, Set<RevocationListener>>();
-
-  /** Calls `listener` when the agent's credential is invalidated; returns the unsubscribe function. */
-  on(agentId: number, listener: RevocationListener): () => void {
-    let set = this.listeners.get(agentId);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(agentId, set);
-    }
-    set.add(listener);
-    return () => {
-      const current = this.listeners.get(agentId);
-      if (!current) return;
-      current.delete(listener);
-      if (current.size === 0) this.listeners.delete(agentId);
-    };
-  }
-
-  emit(agentId: number, reason: RevocationReason): void {
-    for (const listener of [...(this.listeners.get(agentId) ?? [])]) {
-      try {
-        listener(reason);
-      } catch {
-        // One failing listener must not keep the others from closing their connections.
-      }
-    }
-  }
-
-  listenerCount(agentId: number): number {
-    return this.listeners.get(agentId)?.size ?? 0;
-  }
-}
+import { AgentBundle } from './agent-bundle.ts';
+import { AgentRevocations, type RevocationListener } from './agent-revocations.ts';
+import { agentCommands } from './join-command.ts';
+import type { AgentCa } from '../../tls/agent-ca.ts';
+import type { GroupJoinRepository } from './group-join.repository.ts';
 
 /** Where the caller reached this server: the default for the address in the join command. */
 export interface RequestOrigin {
@@ -77,26 +40,6 @@ export interface RequestOrigin {
 }
 
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/** Quotes a word for POSIX shells (only when it needs it). */
-export function shellQuote(word: string): string {
-  return SHELL_SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The lines that start the agent on a host: plain Node, and as a container. */
-export function agentCommands(serverUrl: string, token: string, serverFingerprint: string | null = null): { command: string; dockerCommand: string } {
-  // With the self-signed certificate the command carries its fingerprint, so it works pasted as is.
-  const pin = serverFingerprint ? ` --server-fingerprint ${serverFingerprint}` : '';
-  const args = `--server ${shellQuote(serverUrl)} --join-token ${shellQuote(token)}${pin}`;
-  return {
-    command: `node capstan-agent.js ${args}`,
-    dockerCommand:
-      'docker run -d --name capstan-agent --restart unless-stopped -v /var/run/docker.sock:/var/run/docker.sock ' +
-      `-v capstan-agent:/var/lib/capstan-agent capstan/agent:${CAPSTAN_VERSION} ${args}`,
-  };
-}
-
 function joinTokenError(code: 'join_token_invalid' | 'join_token_expired' | 'join_token_used'): AppError {
   const messages = {
     join_token_invalid: 'the join token is not valid: copy the whole command again, or ask an administrator for a new one',
@@ -119,8 +62,12 @@ export class AgentsService {
   private readonly audit: AuditService;
   private readonly publicUrl: string | null;
   private readonly serverFingerprint: string | null;
+  private readonly groupJoin: GroupJoinRepository;
+  private readonly ca: AgentCa | null;
   readonly challenges: ChallengeStore;
   readonly revocations = new AgentRevocations();
+  /** The bundled agent join commands download (and whose hash they carry). */
+  readonly bundle: AgentBundle;
 
   constructor(deps: {
     repo: AgentsRepository;
@@ -130,13 +77,20 @@ export class AgentsService {
     /** Fingerprint of the self-signed certificate (null with a CA-issued one). */
     serverFingerprint?: string | null;
     challenges?: ChallengeStore;
+    bundle?: AgentBundle;
+    groupJoin: GroupJoinRepository;
+    /** The internal CA issuing agent client certificates (mTLS); null: none are issued. */
+    ca?: AgentCa | null;
   }) {
+    this.groupJoin = deps.groupJoin;
+    this.ca = deps.ca ?? null;
     this.repo = deps.repo;
     this.access = deps.access;
     this.audit = deps.audit;
     this.publicUrl = deps.publicUrl;
     this.serverFingerprint = deps.serverFingerprint ?? null;
     this.challenges = deps.challenges ?? new ChallengeStore();
+    this.bundle = deps.bundle ?? new AgentBundle(null);
   }
 
   /** The server address agents are told to use: --public-url, else where the request came in. */
@@ -172,7 +126,12 @@ export class AgentsService {
       });
       audit.details = { ...audit.details, environmentId, joinTokenId: id, expiresAt, server };
     });
-    return { token: secret.token, expiresAt, ...agentCommands(server, secret.token, this.serverFingerprint) };
+    return { token: secret.token, expiresAt, ...(await this.commands(server, secret.token)) };
+  }
+
+  /** The join commands for a token, carrying the current bundle's hash (read now, cached while the file is unchanged). */
+  private async commands(server: string, token: string): Promise<{ command: string; dockerCommand: string }> {
+    return agentCommands(server, token, this.serverFingerprint, (await this.bundle.current())?.sha256 ?? null);
   }
 
   /** A one-time join token for a new agent of the environment (the route has authorized agents.manage). */
@@ -205,7 +164,7 @@ export class AgentsService {
     return this.audit.transact(ctx, async (trx, audit) => {
       const now = new Date();
       const token = await this.repo.findJoinToken(trx, tokenHash);
-      if (!token) throw joinTokenError('join_token_invalid');
+      if (!token) return this.enrolIntoGroup(trx, audit, tokenHash, fields, key.fingerprint, now);
       if (token.usedAt !== null) throw joinTokenError('join_token_used');
       if (Date.parse(token.expiresAt) <= now.getTime()) throw joinTokenError('join_token_expired');
       const environmentId = Number(token.environmentId);
@@ -234,8 +193,69 @@ export class AgentsService {
         fingerprint: key.fingerprint,
         rotation: token.agentId !== null,
       };
-      return { agentId, environmentId, serverTime: now.toISOString() };
+      return this.withCertificate(trx, { agentId, environmentId, serverTime: now.toISOString() }, key.spki);
     });
+  }
+
+  /** Adds the mTLS client certificate for the enrolled key (when the server has a CA) and records its serial. */
+  private async withCertificate(trx: Transaction<MainDatabase>, response: EnrolResponse, spki: string): Promise<EnrolResponse> {
+    if (!this.ca) return response;
+    const issued = await this.ca.issue(response.agentId, spki);
+    await this.repo.setClientCertSerial(trx, response.agentId, issued.serial);
+    return { ...response, clientCertificate: issued.certPem, caCertificate: this.ca.certPem };
+  }
+
+  /** Enrolment with a group token: a new environment of the group, named after the host, with this agent. */
+  private async enrolIntoGroup(
+    trx: Transaction<MainDatabase>,
+    audit: AuditDraft,
+    tokenHash: string,
+    fields: { publicKey: string; fingerprint: string; hostname: string; agentVersion: string },
+    fingerprint: string,
+    now: Date,
+  ): Promise<EnrolResponse> {
+    const token = await this.groupJoin.find(trx, tokenHash);
+    if (!token || token.revokedAt !== null) throw joinTokenError('join_token_invalid');
+    if (Date.parse(token.expiresAt) <= now.getTime()) throw joinTokenError('join_token_expired');
+    if (!(await this.groupJoin.use(trx, token))) {
+      throw new AppError('join_token_used', `the group join token was used by all ${token.maxUses} hosts it allows: ask an administrator for a new one`);
+    }
+    const env = await this.groupJoin.createEnvironment(trx, Number(token.groupId), fields.hostname);
+    const agentId = Number((await this.repo.insert(trx, { environmentId: env.id, ...fields })).id);
+    audit.targetId = String(agentId);
+    audit.details = {
+      ...audit.details,
+      environmentId: env.id,
+      environmentName: env.name,
+      groupId: Number(token.groupId),
+      groupJoinTokenId: Number(token.id),
+      fingerprint,
+      rotation: false,
+    };
+    return this.withCertificate(trx, { agentId, environmentId: env.id, serverTime: now.toISOString() }, fields.publicKey);
+  }
+
+  /** A join token for a whole group (the route has authorized environments.create): every host enrolling with it becomes an environment of the group. */
+  async createGroupJoinToken(ctx: RequestContext, groupId: number, body: CreateGroupJoinToken, origin: RequestOrigin): Promise<GroupJoinToken> {
+    if (!(await this.groupJoin.groupExists(groupId))) throw notFound('group', groupId);
+    if (ctx.audit) {
+      ctx.audit.targetType = 'group';
+      ctx.audit.targetId = String(groupId);
+    }
+    const server = this.serverUrl(origin);
+    const secret = newJoinToken();
+    const expiresAt = new Date(Date.now() + body.ttl * 1000).toISOString();
+    await this.audit.transact(ctx, async (trx, audit) => {
+      const id = await this.groupJoin.insert(trx, {
+        groupId,
+        tokenHash: secret.hash,
+        expiresAt,
+        maxUses: body.maxUses,
+        createdBy: ctx.principal?.userId ?? null,
+      });
+      audit.details = { ...audit.details, groupId, groupJoinTokenId: id, expiresAt, maxUses: body.maxUses, server };
+    });
+    return { token: secret.token, expiresAt, groupId, maxUses: body.maxUses, ...(await this.commands(server, secret.token)) };
   }
 
   async list(environmentId: number): Promise<AgentList> {
@@ -306,7 +326,7 @@ export class AgentsService {
     nonce: string,
     signature: string,
     purpose: AgentAuthPurpose = 'connect',
-  ): Promise<{ agentId: number; environmentId: number }> {
+  ): Promise<{ agentId: number; environmentId: number; publicKey: string }> {
     const fresh = this.challenges.consume(nonce);
     if (!fresh) throw new AppError('challenge_failed', 'the challenge is unknown, expired or answered already: reconnect to get a fresh one');
     const row = Number.isSafeInteger(agentId) && agentId > 0 ? await this.repo.get(agentId) : undefined;
@@ -316,7 +336,7 @@ export class AgentsService {
     }
     if (row.revokedAt !== null) throw new AppError('agent_revoked', `agent ${agentId} was revoked: ask an administrator to enrol the host again`);
     await this.repo.touch(agentId, new Date().toISOString());
-    return { agentId, environmentId: Number(row.environmentId) };
+    return { agentId, environmentId: Number(row.environmentId), publicKey: row.publicKey ?? '' };
   }
 
   /** True when the agent is revoked or does not exist (a deleted environment takes its agents along). */

@@ -31,6 +31,20 @@ export class EnvironmentsRepository {
       list.push({ id: Number(t.id), name: t.name });
       byEnv.set(Number(t.environmentId), list);
     }
+    // Counts from each environment's latest snapshot (snapshots module), without its JSON.
+    const counts = ids.length
+      ? await db
+          .selectFrom('environmentSnapshots')
+          .select(['environmentId', 'containersTotal', 'containersRunning', 'containersStopped', 'containersUnhealthy'])
+          .where('environmentId', 'in', ids)
+          .execute()
+      : [];
+    const containers = new Map(
+      counts.map((c) => [
+        Number(c.environmentId),
+        { total: Number(c.containersTotal), running: Number(c.containersRunning), stopped: Number(c.containersStopped), unhealthy: Number(c.containersUnhealthy) },
+      ]),
+    );
     return rows.map((r) => ({
       id: Number(r.id),
       name: r.name,
@@ -41,6 +55,7 @@ export class EnvironmentsRepository {
       lastSeenAt: r.lastSeenAt,
       agentVersion: r.agentVersion,
       engineVersion: r.engineVersion,
+      containers: containers.get(Number(r.id)) ?? null,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     }));

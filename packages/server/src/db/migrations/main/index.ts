@@ -2,6 +2,9 @@ import type { Migration } from '../types.ts';
 import { initial } from './001-initial.ts';
 import { agents } from './002-agents.ts';
 import { environmentStatus } from './003-environment-status.ts';
+import { commands } from './004-commands.ts';
+import { snapshots } from './005-snapshots.ts';
+import { groupJoinTokens } from './006-group-join-tokens.ts';
 
 /** Main database migrations, in order. Append only. */
-export const MAIN_MIGRATIONS: readonly Migration[] = [initial, agents, environmentStatus];
+export const MAIN_MIGRATIONS: readonly Migration[] = [initial, agents, environmentStatus, commands, snapshots, groupJoinTokens];

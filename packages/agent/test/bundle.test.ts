@@ -1,0 +1,82 @@
+// The bundled agent (packages/agent/scripts/bundle.ts): one self-contained file, no native module, built
+// the same way twice, rebuilt when an input changes, and run by the host's system node (v20), not only
+// by the repository's own Node.
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentBundleIsCurrent, buildAgentBundle, ensureAgentBundle } from '../scripts/bundle.ts';
+
+const SYSTEM_NODE = '/usr/bin/node';
+
+function runNode(node: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(node, args, { cwd, env: { PATH: '/usr/bin:/bin' }, timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('the agent bundle', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'capstan-agent-bundle-'));
+  let bundle = '';
+  let text = '';
+
+  beforeAll(async () => {
+    bundle = await ensureAgentBundle();
+    text = readFileSync(bundle, 'utf8');
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is one executable file whose only require() calls are Node built-ins (no native or optional modules)', () => {
+    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(statSync(bundle).mode & 0o111).not.toBe(0);
+    const required = [...text.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] as string);
+    expect(required.length).toBeGreaterThan(0);
+    const builtins = new Set(builtinModules);
+    expect(required.filter((r) => !(r.startsWith('node:') || builtins.has(r)))).toEqual([]);
+    expect(text).not.toMatch(/\.node["']\s*\)|process\.dlopen/);
+    expect(required).not.toContain('bufferutil');
+    expect(required).not.toContain('utf-8-validate');
+  });
+
+  it("runs alone (copied where no node_modules or package.json is) with the host's system node", async () => {
+    const version = await runNode(SYSTEM_NODE, ['--version'], dir);
+    expect(version.code).toBe(0);
+    // The bundle targets Node 20: the oldest system node a host of this kind has.
+    expect(Number(/^v(\d+)\./.exec(version.stdout)?.[1])).toBeGreaterThanOrEqual(20);
+    const lone = mkdtempSync(path.join(dir, 'host-'));
+    copyFileSync(bundle, path.join(lone, 'capstan-agent.js'));
+    const help = await runNode(SYSTEM_NODE, ['capstan-agent.js', '--help'], lone);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('Usage: capstan-agent --server');
+    const bad = await runNode(SYSTEM_NODE, ['capstan-agent.js', '--join-token', 'cjt_x'], lone);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--join-token needs --server');
+    // Not enrolled and no token: a start problem (exit 1), reported after the options parsed fine.
+    const idle = await runNode(SYSTEM_NODE, ['capstan-agent.js', '--state-dir', path.join(lone, 'state')], lone);
+    expect(idle.code).toBe(1);
+    expect(idle.stderr).toContain('not enrolled yet');
+  });
+
+  it('builds byte for byte the same each time, and knows when an input changed', async () => {
+    const a = await buildAgentBundle(path.join(dir, 'a', 'capstan-agent.js'));
+    const b = await buildAgentBundle(path.join(dir, 'b', 'capstan-agent.js'));
+    expect(a.sha256).toBe(b.sha256);
+    expect(readFileSync(a.file)).toEqual(readFileSync(bundle));
+    expect(agentBundleIsCurrent(a.file)).toBe(true);
+    // An input whose recorded hash no longer matches (as after an edit) makes the bundle stale.
+    const record = `${a.file}.inputs.json`;
+    const parsed = JSON.parse(readFileSync(record, 'utf8')) as { inputs: Record<string, string> };
+    const first = Object.keys(parsed.inputs)[0] as string;
+    parsed.inputs[first] = '0'.repeat(64);
+    writeFileSync(record, JSON.stringify(parsed));
+    expect(agentBundleIsCurrent(a.file)).toBe(false);
+    await ensureAgentBundle(a.file);
+    expect(agentBundleIsCurrent(a.file)).toBe(true);
+    rmSync(b.file);
+    expect(agentBundleIsCurrent(b.file)).toBe(false);
+  });
+});
