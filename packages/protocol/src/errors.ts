@@ -40,6 +40,7 @@ export const ERROR_CATALOGUE = {
   agent_upstream_error: 502,
   snapshot_not_found: 404,
   agent_bundle_missing: 503,
+  secret_unreadable: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -16,6 +16,8 @@ export * from './api/audit.ts';
 export * from './api/live.ts';
 export * from './api/commands.ts';
 export * from './commands/index.ts';
+export * from './compose/index.ts';
+export * from './stacks/index.ts';
 export * from './snapshot/index.ts';
 export * from './tunnel/index.ts';
 export * from './agent/index.ts';

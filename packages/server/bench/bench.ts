@@ -7,6 +7,7 @@
 //      as admin, as a non-admin with ~50 environment roles and 2 group roles, with API keys,
 //      each compared with GET /api/health measured in the same run
 //   5. authorization decision cost in process: decide() and AccessService.authorize()
+//   A1-A4. Edge Agent figures (agent-phases.ts; also alone as `npm run bench:agent`)
 //
 // The server runs as a real child process (bin/capstan-server.js); HTTP load comes from a
 // separate forked child (loadgen.ts). Health is measured before and after the environment runs;
@@ -21,6 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hashPassword } from '../src/modules/auth/passwords.ts';
+import { runAgentFigures } from './agent-phases.ts';
+import { agentSummary, newAgentReport, printAgentReport } from './agent-report.ts';
 import type { AuthzResult } from './authz.ts';
 import { cleanupOnExit, cleanupSync, forkScript, makeTempRoot } from './children.ts';
 import { ADMIN, CONFIG, USER_PASSWORD } from './config.ts';
@@ -90,6 +93,7 @@ async function measureAuthz(dataDir: string): Promise<AuthzResult> {
 
 cleanupOnExit();
 const report = newReport();
+const agentReport = newAgentReport();
 
 const watchdog = setTimeout(() => {
   process.stderr.write(`bench: still running after ${CONFIG.watchdogMs / 60_000} min, giving up\n`);
@@ -102,6 +106,7 @@ const started = performance.now();
 let failure: string | null = null;
 try {
   await run(report);
+  await runAgentFigures(agentReport);
 } catch (err) {
   failure = errorText(err);
 } finally {
@@ -109,7 +114,10 @@ try {
   report.machine.loadAvgEnd = round(os.loadavg()[0] ?? 0, 2);
 }
 printReport(report);
+printAgentReport(agentReport);
 if (failure) process.stderr.write(`\nbench FAILED: ${failure}\n`);
 else process.stderr.write(`bench finished in ${fmt((performance.now() - started) / 1000, 1)} s\n`);
-process.stdout.write(`${JSON.stringify(summary(report, failure === null, failure))}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ...summary(report, failure === null, failure), agent: agentSummary(agentReport) })}\n`,
+);
 process.exitCode = failure ? 1 : 0;

@@ -20,8 +20,15 @@ export interface Server {
   output: ReturnType<typeof tail>;
 }
 
-/** Starts the server on a free port; resolves once /api/health answers 200, rejects on exit or timeout. */
-export async function startServer(dataDir: string, passwordFile: string): Promise<Server> {
+/**
+ * Starts the server on a free port (`extraArgs` appended to its command line); resolves once /api/health
+ * answers 200, rejects on exit or timeout.
+ */
+export async function startServer(
+  dataDir: string,
+  passwordFile: string,
+  extraArgs: readonly string[] = [],
+): Promise<Server> {
   const port = await freePort();
   const output = tail();
   const args = [
@@ -38,6 +45,7 @@ export async function startServer(dataDir: string, passwordFile: string): Promis
     passwordFile,
     '--login-rate-limit',
     '1000000',
+    ...extraArgs,
   ];
   const t0 = performance.now();
   const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));

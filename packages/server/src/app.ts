@@ -16,6 +16,7 @@ import { AgentsService } from './modules/agents/agents.service.ts';
 import { AgentBundle } from './modules/agents/agent-bundle.ts';
 import { GroupJoinRepository } from './modules/agents/group-join.repository.ts';
 import type { AgentCa } from './tls/agent-ca.ts';
+import { SecretBox } from './lib/secret-box.ts';
 import { rolesRoutes } from './modules/access/roles.routes.ts';
 import { ApiKeysRepository } from './modules/api-keys/api-keys.repository.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
@@ -71,6 +72,8 @@ export interface AppOptions {
   agentBundle?: string | null;
   /** Agent tunnel timing (--agent-heartbeat, --agent-down-after); defaults 5 s / 15 s. */
   tunnel?: TunnelSettings;
+  /** Encryption at rest for stored secrets; in-process tests get a throwaway key. */
+  secrets?: SecretBox;
   /** Internal CA issuing agent client certificates at enrolment (mTLS); absent: none issued. */
   agentCa?: AgentCa;
   /** Given by the listener (HTTPS); absent for in-process tests. */
@@ -105,6 +108,7 @@ function newContext(requestId: string, ip: string, userAgent: string | undefined
 /** Builds the whole Server application on an open store: services, routes, hooks, error mapping. */
 export async function buildApp(opts: AppOptions): Promise<App> {
   const { db, audit: auditDb } = opts.store;
+  const secrets = opts.secrets ?? new SecretBox(randomBytes(32));
   const auditRepo = new AuditRepository(db, auditDb);
   const audit = new AuditService(db, auditRepo);
   const usersRepo = new UsersRepository(db);

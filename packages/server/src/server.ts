@@ -11,6 +11,7 @@ import { ensureSelfSigned, fingerprint } from './tls/certificate.ts';
 import { CertificateReloader, loadKeyPair } from './tls/reloader.ts';
 import { tlsPolicy } from './tls/tls-policy.ts';
 import { loadAgentCa } from './tls/agent-ca.ts';
+import { loadSecretBox } from './lib/secret-box.ts';
 import { createTunnelListener } from './tunnel-listener.ts';
 
 export interface RunningServer {
@@ -85,6 +86,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     serverFingerprint: config.tlsCert ? null : fingerprint(files.cert),
     tunnel: { heartbeatIntervalMs: config.agentHeartbeatMs, downAfterMs: config.agentDownAfterMs, requireMtls: config.requireAgentMtls },
     agentCa,
+    secrets: loadSecretBox(config.dataDir),
     serverFactory: (h) => {
       handler = h;
       // Half-open: docker exec/attach clients close their sending side (TLS close_notify) and still read.

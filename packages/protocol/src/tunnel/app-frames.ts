@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { CommandErrorSchema, CommandKindNameSchema } from '../commands/index.ts';
 import { EngineSnapshotSchema, SnapshotDeltaSchema } from '../snapshot/schema.ts';
+import { CommandProgressEventSchema } from '../stacks/commands.ts';
 
 /** Agent capability: it runs commands pushed as `command` frames and reports them. */
 export const CAPABILITY_COMMANDS = 'commands.v1';
@@ -50,6 +51,16 @@ export const CommandResultFrameSchema = z.object({
 });
 export type CommandResultFrame = z.infer<typeof CommandResultFrameSchema>;
 
+/** Agent → server: progress of a running command (pull progress, deploy steps); best effort, never journalled. */
+export const CommandProgressFrameSchema = z.object({
+  type: z.literal('command-progress'),
+  id: commandId,
+  seq: commandSeq,
+  at: timestamp,
+  event: CommandProgressEventSchema,
+});
+export type CommandProgressFrame = z.infer<typeof CommandProgressFrameSchema>;
+
 /** Agent → server: the whole engine state (on connect, on resync, or when the server asks). */
 export const SnapshotFrameSchema = z.object({
   type: z.literal('snapshot'),
@@ -77,7 +88,7 @@ export type SnapshotRequestFrame = z.infer<typeof SnapshotRequestFrameSchema>;
 /** Frames only the server sends. */
 export const SERVER_APP_FRAME_TYPES = ['command', 'snapshot-request'] as const;
 /** Frames only the agent sends. */
-export const AGENT_APP_FRAME_TYPES = ['command-accepted', 'command-result', 'snapshot', 'snapshot-delta'] as const;
+export const AGENT_APP_FRAME_TYPES = ['command-accepted', 'command-result', 'command-progress', 'snapshot', 'snapshot-delta'] as const;
 
 export type ServerAppFrame = CommandFrame | SnapshotRequestFrame;
-export type AgentAppFrame = CommandAcceptedFrame | CommandResultFrame | SnapshotFrame | SnapshotDeltaFrame;
+export type AgentAppFrame = CommandAcceptedFrame | CommandResultFrame | CommandProgressFrame | SnapshotFrame | SnapshotDeltaFrame;

@@ -6,6 +6,7 @@ import { AgentNonceSchema, AgentSignatureSchema } from '../agent/index.ts';
 import {
   CommandAcceptedFrameSchema,
   CommandFrameSchema,
+  CommandProgressFrameSchema,
   CommandResultFrameSchema,
   SnapshotDeltaFrameSchema,
   SnapshotFrameSchema,
@@ -123,6 +124,7 @@ export const APP_CONTROL_SCHEMAS = [
   CommandFrameSchema,
   CommandAcceptedFrameSchema,
   CommandResultFrameSchema,
+  CommandProgressFrameSchema,
   SnapshotFrameSchema,
   SnapshotDeltaFrameSchema,
   SnapshotRequestFrameSchema,

@@ -1,0 +1,2 @@
+// Compose files: the normalized model and (parse.ts) the reader shared by server, agent, CLI and UI.
+export * from './model.ts';
