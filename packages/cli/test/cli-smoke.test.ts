@@ -169,8 +169,8 @@ describe('capstan CLI against a real server', () => {
     const table = await capstan(['env', 'list']);
     expect(table.code).toBe(0);
     const [header, ...rows] = table.stdout.trimEnd().split('\n');
-    expect(header?.split(/\s+/)).toEqual(['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS']);
-    expect(rows.some((row) => /^\d+\s+smoke-env\s+pending\s+async\s+-\s+-$/.test(row))).toBe(true);
+    expect(header?.split(/\s{2,}/)).toEqual(['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'LAST SEEN']);
+    expect(rows.some((row) => /^\d+\s+smoke-env\s+pending\s+async\s+-\s+-\s+-\s+-$/.test(row))).toBe(true);
 
     const page = EnvironmentPageSchema.parse(await json(['env', 'list', '--search', 'smoke']));
     expect(page.total).toBe(1);

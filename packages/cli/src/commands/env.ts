@@ -12,7 +12,16 @@ import { UsageError } from '../errors.ts';
 import { callApi, callApiNoContent } from '../http-client.ts';
 import { formatTable, listCell, pageFooter, printable } from '../output.ts';
 
-/** One table row per environment, under ID NAME STATUS MODE GROUP TAGS. */
+/** Table columns of `env list`. */
+export const ENVIRONMENT_COLUMNS = ['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'LAST SEEN'];
+
+/** "running/total" plus how many are unhealthy, or a dash before the first snapshot. */
+export function containerCell(c: Environment['containers']): string {
+  if (!c) return '-';
+  return `${c.running}/${c.total}${c.unhealthy > 0 ? ` (${c.unhealthy} unhealthy)` : ''}`;
+}
+
+/** One table row per environment, under ENVIRONMENT_COLUMNS. */
 export function environmentRows(items: readonly Environment[]): string[][] {
   return items.map((e) => [
     String(e.id),
@@ -21,6 +30,8 @@ export function environmentRows(items: readonly Environment[]): string[][] {
     e.mode,
     e.groupId === null ? '-' : String(e.groupId),
     listCell(e.tags.map((t) => t.name)),
+    containerCell(e.containers),
+    e.lastSeenAt ?? '-',
   ]);
 }
 
@@ -59,7 +70,7 @@ const list: Command = {
       ctx,
       raw,
       () =>
-        formatTable(['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS'], environmentRows(data.items)) +
+        formatTable(ENVIRONMENT_COLUMNS, environmentRows(data.items)) +
         pageFooter(data),
     );
   },

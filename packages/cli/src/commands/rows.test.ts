@@ -43,11 +43,14 @@ describe('environmentRows', () => {
             { id: 1, name: 'eu' },
             { id: 2, name: 'db' },
           ],
+          status: 'up',
+          lastSeenAt: at,
+          containers: { total: 5, running: 4, stopped: 1, unhealthy: 1 },
         },
       ]),
     ).toEqual([
-      ['1', 'prod', 'pending', 'standard', '-', '-'],
-      ['2', 'prod', 'pending', 'standard', '7', 'eu,db'],
+      ['1', 'prod', 'pending', 'standard', '-', '-', '-', '-'],
+      ['2', 'prod', 'up', 'standard', '7', 'eu,db', '4/5 (1 unhealthy)', at],
     ]);
   });
 });
