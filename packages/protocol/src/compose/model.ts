@@ -33,6 +33,8 @@ export const MountSpecSchema = z.object({
   noCopy: z.boolean(),
   /** tmpfs size in bytes (null: engine default). */
   tmpfsSizeBytes: z.nullable(z.int().check(z.minimum(0))),
+  /** tmpfs file mode (e.g. 0o1777; null: engine default). */
+  tmpfsMode: z.nullable(z.int().check(z.minimum(0), z.maximum(0o7777))),
   /** bind propagation (rprivate, shared, …), when given. */
   propagation: z.nullable(z.string().check(z.maxLength(32))),
 });
@@ -107,6 +109,7 @@ export const ServiceSpecSchema = z.object({
   capDrop: z.array(z.string().check(z.maxLength(64))),
   privileged: z.boolean(),
   ulimits: z.record(z.string(), z.object({ soft: z.int(), hard: z.int() })),
+  /** driver "": the engine's default log driver (only options were given). */
   logging: z.nullable(z.object({ driver: z.string().check(z.maxLength(64)), options: stringMap })),
   limits: ResourcesSchema,
   reservations: ResourcesSchema,
