@@ -1,0 +1,222 @@
+// Stacks end to end, all real: the server in the root namespace, the agent process inside a rig
+// host with its own dockerd. A two-service stack is created and deployed through the API, planned
+// live, changed (only the changed service's container is recreated), rolled back to version 1, its
+// deploy followed as Server-Sent Events, and deleted; containers are checked on the engine itself.
+import type { ChildProcess } from 'node:child_process';
+import https from 'node:https';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../packages/server/src/server.ts';
+import { ADMIN } from '../packages/server/test/helpers/harness.ts';
+import { fetchJson } from '../packages/server/test/helpers/https-client.ts';
+import { freePort } from '../packages/server/test/helpers/server-process.ts';
+import { testConfig } from '../packages/server/test/helpers/server-config.ts';
+import { startHosts, stopAll, TEST_IMAGE, type Host } from './rig/index.ts';
+
+const AGENT_BIN = path.resolve(import.meta.dirname, '../packages/agent/bin/capstan-agent.js');
+const PROJECT = 'shop';
+
+// No networks: the rig's engines run without a bridge. The test image's own healthcheck first
+// probes after 5 s; a 1 s one keeps the health gate short.
+const compose = (greeting: string) =>
+  [
+    'x-health: &health',
+    '  test: ["CMD", "true"]',
+    '  interval: 1s',
+    'services:',
+    '  web:',
+    `    image: ${TEST_IMAGE}`,
+    '    command: ["sleep", "3600"]',
+    '    network_mode: none',
+    '    healthcheck: *health',
+    '    environment:',
+    `      GREETING: ${greeting}`,
+    '      TOKEN: ${TOKEN}',
+    '  worker:',
+    `    image: ${TEST_IMAGE}`,
+    '    command: ["sleep", "3600"]',
+    '    network_mode: none',
+    '    healthcheck: *health',
+    '',
+  ].join('\n');
+
+async function until<T>(what: string, ms: number, check: () => Promise<T | false | undefined | null>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Reads a Server-Sent Events response to its end (the server ends it after the final status). */
+function readEvents(url: string, token: string, ms: number): Promise<{ status: number; type: string; events: Array<{ event: string; data: any }> }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, rejectUnauthorized: false, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        const events = text
+          .split('\n\n')
+          .map((block) => {
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            return event && data ? { event, data: JSON.parse(data) as unknown } : null;
+          })
+          .filter((e) => e !== null);
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), events });
+      });
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`the event stream did not end within ${ms} ms`)), ms);
+    req.on('error', reject);
+  });
+}
+
+describe('stacks end to end (rig, real server, real agent process)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'capstan-e2e-stacks-'));
+  let server: RunningServer;
+  let host: Host;
+  let token = '';
+  let envId = 0;
+  let stackId = 0;
+  let agent: ChildProcess | null = null;
+  let agentLog = -1;
+  const versions: Array<{ id: number; number: number }> = [];
+
+  const base = () => `https://127.0.0.1:${server.port}`;
+  const api = (p: string, opts: Parameters<typeof fetchJson>[1] = {}) => fetchJson(`${base()}${p}`, { token, ...opts });
+  const ok = async (p: string, opts: Parameters<typeof fetchJson>[1], status: number) => {
+    const r = await api(p, opts);
+    expect(r.status, `${opts?.method ?? 'GET'} ${p}: ${JSON.stringify(r.body)}`).toBe(status);
+    return r.body;
+  };
+  /** Waits for a version to end; answers it. */
+  const ended = (versionId: number) =>
+    until(`version ${versionId} to end`, 90_000, async () => {
+      const v = (await api(`/api/stacks/${stackId}/versions/${versionId}`)).body;
+      return ['deployed', 'failed', 'rolled_back', 'superseded'].includes(v.status) ? v : null;
+    });
+  /** service → container id of the project, from the host's engine. */
+  const containers = async (): Promise<Record<string, string>> => {
+    const out = await host.docker(['ps', '-a', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.ID}} {{.Label "com.docker.compose.service"}} {{.State}}']);
+    const map: Record<string, string> = {};
+    for (const line of out.trim().split('\n').filter(Boolean)) {
+      const [id, service, state] = line.split(' ');
+      expect(state, line).toBe('running');
+      map[service!] = id!;
+    }
+    return map;
+  };
+  const envOf = async (containerId: string) => JSON.parse(await host.docker(['inspect', '-f', '{{json .Config.Env}}', containerId])) as string[];
+
+  beforeAll(async () => {
+    [host] = (await startHosts(1)) as [Host];
+    const port = await freePort();
+    server = await startServer(testConfig(path.join(dir, 'data'), { host: '0.0.0.0', port, publicUrl: `https://${host.rootAddress}:${port}` }));
+    token = (await api('/api/setup/admin', { method: 'POST', body: ADMIN })).body.token;
+    envId = (await api('/api/environments', { method: 'POST', body: { name: 'stacks-site' } })).body.id;
+    const jt = await api(`/api/environments/${envId}/join-tokens`, { method: 'POST', body: {} });
+    expect(jt.status).toBe(201);
+    agentLog = openSync(path.join(dir, 'agent.log'), 'a');
+    const flags = [...(jt.body.command as string).matchAll(/(--(?:server|join-token|server-fingerprint)) '?([^\s']+)'?/g)].flatMap((m) => [m[1]!, m[2]!]);
+    agent = host.spawn(process.execPath, [AGENT_BIN, ...flags, '--state-dir', path.join(dir, 'agent'), '--log-level', 'info'], {
+      stdio: ['ignore', 'ignore', agentLog],
+      env: { ...process.env, DOCKER_HOST: `unix://${host.dockerSocket}` },
+    });
+    await until('the agent to connect', 15_000, async () => (await api(`/api/environments/${envId}/status`)).body.connected === true);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (agent && agent.exitCode === null) {
+      const exited = new Promise((r) => agent!.once('exit', r));
+      agent.kill('SIGKILL');
+      await exited;
+    }
+    await server?.close();
+    await stopAll();
+    if (agentLog >= 0) closeSync(agentLog);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates and deploys a two-service stack; its deploy streams step events and ends deployed', async () => {
+    const stack = await ok(
+      '/api/stacks',
+      { method: 'POST', body: { name: PROJECT, environmentId: envId, compose: compose('hello'), variables: [{ name: 'TOKEN', value: 'e2e-secret-token', secret: true }], health: { windowSeconds: 3 } } },
+      201,
+    );
+    stackId = stack.id;
+    const v1 = await ok(`/api/stacks/${stackId}/deploy`, { method: 'POST', body: {} }, 202);
+    versions.push(v1);
+    const stream = await readEvents(`${base()}/api/stacks/${stackId}/versions/${v1.id}/events`, token, 120_000);
+    expect(stream.status).toBe(200);
+    expect(stream.type).toContain('text/event-stream');
+    const steps = stream.events.filter((e) => e.event === 'progress' && e.data.type === 'step');
+    expect(steps.length, JSON.stringify(stream.events)).toBeGreaterThan(0);
+    const last = stream.events.at(-1)!;
+    expect(last).toMatchObject({ event: 'status', data: { id: v1.id, status: 'deployed', final: true } });
+    expect(JSON.stringify(stream.events)).not.toContain('e2e-secret-token');
+
+    const done = await ended(v1.id);
+    expect(done.status, done.reason).toBe('deployed');
+    expect(Object.keys(await containers()).sort()).toEqual(['web', 'worker']);
+    const web = (await containers()).web!;
+    expect(await envOf(web)).toEqual(expect.arrayContaining(['GREETING=hello', 'TOKEN=e2e-secret-token']));
+    expect(await ok(`/api/stacks/${stackId}`, {}, 200)).toMatchObject({ status: 'deployed', currentVersionId: v1.id });
+  }, 180_000);
+
+  it('plans live: nothing to do for what runs, only web for a changed variable of web', async () => {
+    const same = await ok(`/api/stacks/${stackId}/plan`, { method: 'POST', body: {} }, 200);
+    expect(same.liveUnavailable).toBeNull();
+    expect(same.plan).toMatchObject({ basis: 'live', noop: true });
+    const changed = await ok(`/api/stacks/${stackId}/plan`, { method: 'POST', body: { compose: compose('bonjour') } }, 200);
+    const actions = Object.fromEntries(changed.plan.services.map((s: { service: string; action: string }) => [s.service, s.action]));
+    expect(actions).toEqual({ web: 'recreate', worker: 'unchanged' });
+  }, 90_000);
+
+  it('deploys a change by recreating only the container whose service changed', async () => {
+    const before = await containers();
+    const v2 = await ok(`/api/stacks/${stackId}/deploy`, { method: 'POST', body: { compose: compose('bonjour') } }, 202);
+    versions.push(v2);
+    const done = await ended(v2.id);
+    expect(done.status, done.reason).toBe('deployed');
+    const after = await containers();
+    expect(after.worker).toBe(before.worker);
+    expect(after.web).not.toBe(before.web);
+    expect(await envOf(after.web!)).toContain('GREETING=bonjour');
+  }, 120_000);
+
+  it("rolls back to version 1: version 1's configuration runs again, with its image digests pinned", async () => {
+    const v1 = versions[0]!;
+    const before = await containers();
+    const rb = await ok(`/api/stacks/${stackId}/rollback`, { method: 'POST', body: { versionId: v1.id } }, 202);
+    const stored = (await api(`/api/stacks/${stackId}/versions/${v1.id}`)).body;
+    expect(Object.keys(stored.imageDigests).sort()).toEqual(['web', 'worker']);
+    expect(rb).toMatchObject({ kind: 'rollback', rollbackOf: v1.id, imagePins: stored.imageDigests });
+    const done = await ended(rb.id);
+    expect(done.status, done.reason).toBe('deployed');
+    const after = await containers();
+    expect(await envOf(after.web!)).toContain('GREETING=hello');
+    expect(after.worker).toBe(before.worker);
+    // The recreated container runs the pinned image.
+    const pinned = (await host.docker(['image', 'inspect', '-f', '{{.Id}}', stored.imageDigests.web])).trim();
+    expect((await host.docker(['inspect', '-f', '{{.Image}}', after.web!])).trim()).toBe(pinned);
+    const list = (await api(`/api/stacks/${stackId}/versions`)).body.items as Array<{ number: number; kind: string; status: string }>;
+    expect(list.map((v) => [v.number, v.kind, v.status])).toEqual([
+      [3, 'rollback', 'deployed'],
+      [2, 'deploy', 'deployed'],
+      [1, 'deploy', 'deployed'],
+    ]);
+  }, 120_000);
+
+  it("deletes the stack: the agent removes the project's containers, then the stack is gone", async () => {
+    const r = await ok(`/api/stacks/${stackId}`, { method: 'DELETE' }, 202);
+    expect(r.commandId).toEqual(expect.any(String));
+    await until('the stack to be gone', 60_000, async () => (await api(`/api/stacks/${stackId}`)).status === 404);
+    expect((await host.docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`])).trim()).toBe('');
+  }, 90_000);
+});
