@@ -42,6 +42,45 @@ const compose = (greeting: string) =>
     '',
   ].join('\n');
 
+// The acceptance stack: five services with healthchecks, started in dependency order on health.
+// `webCheck` lets a version ship a web healthcheck that fails (the health gate must roll it back).
+const fleet = (apiGreeting: string, webCheck = '["CMD", "true"]') =>
+  [
+    'x-svc: &svc',
+    `  image: ${TEST_IMAGE}`,
+    '  command: ["sleep", "3600"]',
+    '  network_mode: none',
+    '  healthcheck:',
+    '    test: ["CMD", "true"]',
+    '    interval: 1s',
+    '    retries: 2',
+    'services:',
+    '  db:',
+    '    <<: *svc',
+    '  cache:',
+    '    <<: *svc',
+    '  api:',
+    '    <<: *svc',
+    '    environment:',
+    `      GREETING: ${apiGreeting}`,
+    '    depends_on:',
+    '      db: { condition: service_healthy }',
+    '      cache: { condition: service_healthy }',
+    '  worker:',
+    '    <<: *svc',
+    '    depends_on:',
+    '      db: { condition: service_healthy }',
+    '  web:',
+    '    <<: *svc',
+    '    healthcheck:',
+    `      test: ${webCheck}`,
+    '      interval: 1s',
+    '      retries: 2',
+    '    depends_on:',
+    '      api: { condition: service_healthy }',
+    '',
+  ].join('\n');
+
 async function until<T>(what: string, ms: number, check: () => Promise<T | false | undefined | null>): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -111,6 +150,27 @@ describe('stacks end to end (rig, real server, real agent process)', () => {
       map[service!] = id!;
     }
     return map;
+  };
+  /** service → { id, health, started } of a project's containers on the host's engine. */
+  const inspectProject = async (project: string) => {
+    const ids = (await host.docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).trim().split('\n').filter(Boolean);
+    const out: Record<string, { id: string; health: string; started: string; env: string[]; check: string[] }> = {};
+    for (const id of ids) {
+      const [c] = JSON.parse(await host.docker(['inspect', id])) as Array<{
+        Id: string;
+        Config: { Labels: Record<string, string>; Env: string[]; Healthcheck?: { Test: string[] } };
+        State: { Health?: { Status: string }; StartedAt: string };
+      }>;
+      if (!c) continue;
+      out[c.Config.Labels['com.docker.compose.service'] ?? '?'] = {
+        id: c.Id,
+        health: c.State.Health?.Status ?? 'none',
+        started: c.State.StartedAt,
+        env: c.Config.Env,
+        check: c.Config.Healthcheck?.Test ?? [],
+      };
+    }
+    return out;
   };
   const envOf = async (containerId: string) => JSON.parse(await host.docker(['inspect', '-f', '{{json .Config.Env}}', containerId])) as string[];
 
@@ -219,4 +279,73 @@ describe('stacks end to end (rig, real server, real agent process)', () => {
     await until('the stack to be gone', 60_000, async () => (await api(`/api/stacks/${stackId}`)).status === 404);
     expect((await host.docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`])).trim()).toBe('');
   }, 90_000);
+
+  describe('the five-service acceptance stack', () => {
+    let fleetId = 0;
+    const fleetVersions: number[] = [];
+    const fleetEnded = (versionId: number) =>
+      until(`fleet version ${versionId} to end`, 120_000, async () => {
+        const v = (await api(`/api/stacks/${fleetId}/versions/${versionId}`)).body;
+        return ['deployed', 'failed', 'rolled_back', 'superseded'].includes(v.status) ? v : null;
+      });
+
+    it('comes up healthy, each service started only after the ones it depends on were healthy', async () => {
+      const stack = await ok('/api/stacks', { method: 'POST', body: { name: 'fleet', environmentId: envId, compose: fleet('v1'), health: { windowSeconds: 4, onFailure: 'rollback' } } }, 201);
+      fleetId = stack.id;
+      const v1 = await ok(`/api/stacks/${fleetId}/deploy`, { method: 'POST', body: {} }, 202);
+      fleetVersions.push(v1.id);
+      const done = await fleetEnded(v1.id);
+      expect(done.status, done.reason).toBe('deployed');
+      const state = await inspectProject('fleet');
+      expect(Object.keys(state).sort()).toEqual(['api', 'cache', 'db', 'web', 'worker']);
+      for (const [service, c] of Object.entries(state)) expect(c.health, service).toBe('healthy');
+      // depends_on service_healthy: a dependent starts after its dependencies.
+      const started = (s: string) => Date.parse(state[s]!.started);
+      expect(started('api')).toBeGreaterThan(started('db'));
+      expect(started('api')).toBeGreaterThan(started('cache'));
+      expect(started('worker')).toBeGreaterThan(started('db'));
+      expect(started('web')).toBeGreaterThan(started('api'));
+    }, 180_000);
+
+    it('changing one service recreates only that one, as the plan said', async () => {
+      const before = await inspectProject('fleet');
+      const plan = await ok(`/api/stacks/${fleetId}/plan`, { method: 'POST', body: { compose: fleet('v2') } }, 200);
+      const actions = Object.fromEntries(plan.plan.services.map((x: { service: string; action: string }) => [x.service, x.action]));
+      expect(actions).toEqual({ db: 'unchanged', cache: 'unchanged', api: 'recreate', worker: 'unchanged', web: 'unchanged' });
+      const apiPlan = plan.plan.services.find((x: { service: string }) => x.service === 'api');
+      expect(apiPlan.changes.map((c: { field: string }) => c.field)).toEqual(['environment.GREETING']);
+      const v2 = await ok(`/api/stacks/${fleetId}/deploy`, { method: 'POST', body: { compose: fleet('v2') } }, 202);
+      fleetVersions.push(v2.id);
+      expect((await fleetEnded(v2.id)).status).toBe('deployed');
+      const after = await inspectProject('fleet');
+      for (const service of ['db', 'cache', 'worker', 'web']) expect(after[service]!.id, service).toBe(before[service]!.id);
+      expect(after.api!.id).not.toBe(before.api!.id);
+      expect(after.api!.env).toContain('GREETING=v2');
+    }, 180_000);
+
+    it('an update whose healthcheck fails is rolled back by the agent to the previous version', async () => {
+      const v3 = await ok(`/api/stacks/${fleetId}/deploy`, { method: 'POST', body: { compose: fleet('v3', '["CMD", "false"]') } }, 202);
+      const done = await fleetEnded(v3.id);
+      expect(done.status).toBe('rolled_back');
+      expect(done.reason).toMatch(/web/);
+      const after = await inspectProject('fleet');
+      // Version 2 runs again: web's working healthcheck, api at v2, all healthy.
+      expect(after.web!.check).toEqual(['CMD', 'true']);
+      expect(after.api!.env).toContain('GREETING=v2');
+      await until('the rolled-back stack to be healthy', 30_000, async () =>
+        Object.values(await inspectProject('fleet')).every((c) => c.health === 'healthy'),
+      );
+      expect(await ok(`/api/stacks/${fleetId}`, {}, 200)).toMatchObject({ currentVersionId: fleetVersions[1] });
+    }, 180_000);
+
+    it("an explicit rollback to version 1 restores version 1's configuration", async () => {
+      const rb = await ok(`/api/stacks/${fleetId}/rollback`, { method: 'POST', body: { versionId: fleetVersions[0] } }, 202);
+      expect((await fleetEnded(rb.id)).status).toBe('deployed');
+      const after = await inspectProject('fleet');
+      expect(after.api!.env).toContain('GREETING=v1');
+      expect(after.web!.check).toEqual(['CMD', 'true']);
+      await ok(`/api/stacks/${fleetId}`, { method: 'DELETE' }, 202);
+      await until('the fleet stack to be gone', 60_000, async () => (await api(`/api/stacks/${fleetId}`)).status === 404);
+    }, 180_000);
+  });
 });
