@@ -1,0 +1,162 @@
+// Git stacks end to end, all real: a Git server (git http-backend behind a token-checking HTTP
+// server), the Capstan server, and the agent process in a rig host with its own dockerd. A push to
+// the stack's env file is picked up by polling and recreates the container; a push touching only
+// other paths changes nothing; a wrongly signed webhook is refused, a rightly signed one deploys.
+import type { ChildProcess } from 'node:child_process';
+import https from 'node:https';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../packages/server/src/server.ts';
+import { signWebhook } from '../packages/server/src/modules/git-sources/webhook-signature.ts';
+import { GitHttpServer, GitRepos } from '../packages/server/test/helpers/git-server.ts';
+import { ADMIN } from '../packages/server/test/helpers/harness.ts';
+import { fetchJson } from '../packages/server/test/helpers/https-client.ts';
+import { freePort } from '../packages/server/test/helpers/server-process.ts';
+import { testConfig } from '../packages/server/test/helpers/server-config.ts';
+import { startHosts, stopAll, TEST_IMAGE, type Host } from './rig/index.ts';
+
+const AGENT_BIN = path.resolve(import.meta.dirname, '../packages/agent/bin/capstan-agent.js');
+const TOKEN = 'e2e-git-token-0123456789';
+const PROJECT = 'gitshop';
+
+const COMPOSE = ['services:', '  web:', `    image: ${TEST_IMAGE}`, '    command: ["sleep", "3600"]', '    network_mode: none', '    env_file: ./web.env', ''].join('\n');
+
+async function until<T>(what: string, ms: number, check: () => Promise<T | false | undefined | null>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** POSTs a raw webhook delivery over HTTPS (self-signed server certificate). */
+function deliver(url: string, raw: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, rejectUnauthorized: false, agent: false, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(raw);
+  });
+}
+
+describe('Git stacks end to end (real Git server, real server, real agent)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'capstan-e2e-git-'));
+  const repos = new GitRepos();
+  const git = new GitHttpServer(repos, { token: TOKEN });
+  let server: RunningServer;
+  let host: Host;
+  let token = '';
+  let stackId = 0;
+  let sourceId = 0;
+  let webhookSecret = '';
+  let agent: ChildProcess | null = null;
+  let agentLog = -1;
+
+  const api = (p: string, opts: Parameters<typeof fetchJson>[1] = {}) => fetchJson(`https://127.0.0.1:${server.port}${p}`, { token, ...opts });
+  const push = (changes: Record<string, string>) => repos.push('shop', changes, git.url('shop', { user: 'dev', token: TOKEN }));
+  const versions = async () => (await api(`/api/stacks/${stackId}/versions`)).body.items as Array<{ id: number; status: string; gitCommit: string | null }>;
+  /** The newest version once it ended deployed, when it carries `commit`. */
+  const deployed = (commit: string) =>
+    until(`a deployed version of ${commit.slice(0, 8)}`, 90_000, async () => {
+      const newest = (await versions())[0];
+      if (newest?.gitCommit !== commit) return null;
+      if (newest.status === 'failed' || newest.status === 'rolled_back') throw new Error(`version ${newest.id} ended ${newest.status}`);
+      return newest.status === 'deployed' && newest;
+    });
+  /** The project's one container: id and GREETING. */
+  const web = async (): Promise<{ id: string; env: string[] }> => {
+    const id = (await host.docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`])).trim();
+    expect(id.split('\n')).toHaveLength(1);
+    return { id, env: JSON.parse(await host.docker(['inspect', '-f', '{{json .Config.Env}}', id])) as string[] };
+  };
+
+  beforeAll(async () => {
+    await git.start();
+    [host] = (await startHosts(1)) as [Host];
+    const port = await freePort();
+    server = await startServer(testConfig(path.join(dir, 'data'), { host: '0.0.0.0', port, publicUrl: `https://${host.rootAddress}:${port}` }));
+    token = (await api('/api/setup/admin', { method: 'POST', body: ADMIN })).body.token;
+    const envId = (await api('/api/environments', { method: 'POST', body: { name: 'git-site' } })).body.id as number;
+    const jt = await api(`/api/environments/${envId}/join-tokens`, { method: 'POST', body: {} });
+    expect(jt.status).toBe(201);
+    agentLog = openSync(path.join(dir, 'agent.log'), 'a');
+    const flags = [...(jt.body.command as string).matchAll(/(--(?:server|join-token|server-fingerprint)) '?([^\s']+)'?/g)].flatMap((m) => [m[1]!, m[2]!]);
+    agent = host.spawn(process.execPath, [AGENT_BIN, ...flags, '--state-dir', path.join(dir, 'agent'), '--log-level', 'info'], {
+      stdio: ['ignore', 'ignore', agentLog],
+      env: { ...process.env, DOCKER_HOST: `unix://${host.dockerSocket}` },
+    });
+    await until('the agent to connect', 15_000, async () => (await api(`/api/environments/${envId}/status`)).body.connected === true);
+    const stack = await api('/api/stacks', { method: 'POST', body: { name: PROJECT, environmentId: envId, source: 'git', compose: `services:\n  web:\n    image: ${TEST_IMAGE}\n`, health: { windowSeconds: 0 } } });
+    expect(stack.status, JSON.stringify(stack.body)).toBe(201);
+    stackId = stack.body.id as number;
+  }, 120_000);
+
+  afterAll(async () => {
+    if (agent && agent.exitCode === null) {
+      const exited = new Promise((r) => agent!.once('exit', r));
+      agent.kill('SIGKILL');
+      await exited;
+    }
+    await server?.close();
+    await git.stop();
+    await stopAll();
+    if (agentLog >= 0) closeSync(agentLog);
+    repos.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('deploys the stack from the repository at the ref', async () => {
+    const first = repos.create('shop', { 'deploy/compose.yaml': COMPOSE, 'deploy/web.env': 'GREETING=one\n', 'README.md': 'shop\n' });
+    const created = await api(`/api/stacks/${stackId}/git`, {
+      method: 'POST',
+      body: { url: git.url('shop'), ref: 'main', composePath: 'deploy/compose.yaml', auth: { kind: 'token', username: 'dev', token: TOKEN }, pollIntervalSeconds: 1 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.lastDeployedCommit).toBe(first);
+    sourceId = created.body.id as number;
+    webhookSecret = created.body.webhookSecret as string;
+    await deployed(first);
+    expect((await web()).env).toContain('GREETING=one');
+  }, 120_000);
+
+  it('a push to a file the stack reads redeploys within a poll interval; a push elsewhere changes nothing', async () => {
+    const before = await web();
+    const other = await push({ 'README.md': 'shop, documented\n' });
+    await until('the poller to see the README-only commit', 20_000, async () => (await api(`/api/stacks/${stackId}/git`)).body.lastSeenCommit === other);
+    // A sync queues behind any poll still running, so its answer is the settled decision.
+    const settled = await api(`/api/stacks/${stackId}/git/sync`, { method: 'POST', body: {} });
+    expect(settled.body).toMatchObject({ commit: other, redeployed: false, reason: 'only_other_paths' });
+    expect(await versions()).toHaveLength(1);
+    expect((await web()).id).toBe(before.id);
+
+    const changed = await push({ 'deploy/web.env': 'GREETING=two\n' });
+    await deployed(changed);
+    const after = await web();
+    expect(after.id).not.toBe(before.id);
+    expect(after.env).toContain('GREETING=two');
+    expect(await versions()).toHaveLength(2);
+  }, 150_000);
+
+  it('a webhook with a wrong signature is 401; a signed one deploys the pushed commit', async () => {
+    expect((await api(`/api/stacks/${stackId}/git`, { method: 'PATCH', body: { pollIntervalSeconds: 0 } })).status).toBe(200);
+    const pushed = await push({ 'deploy/web.env': 'GREETING=three\n' });
+    const body = { ref: 'refs/heads/main', after: pushed };
+    const raw = JSON.stringify(body);
+    const hook = `https://127.0.0.1:${server.port}/api/git-sources/${sourceId}/webhook`;
+    const wrong = await deliver(hook, raw, { 'x-hub-signature-256': signWebhook('not the secret at all', raw) });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe('webhook_signature_invalid');
+    const right = await deliver(hook, raw, { 'x-hub-signature-256': signWebhook(webhookSecret, raw), 'x-github-event': 'push' });
+    expect(right.status, JSON.stringify(right.body)).toBe(202);
+    await deployed(pushed);
+    expect((await web()).env).toContain('GREETING=three');
+  }, 150_000);
+});
