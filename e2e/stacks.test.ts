@@ -2,9 +2,9 @@
 // host with its own dockerd. A two-service stack is created and deployed through the API, planned
 // live, changed (only the changed service's container is recreated), rolled back to version 1, its
 // deploy followed as Server-Sent Events, and deleted; containers are checked on the engine itself.
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import https from 'node:https';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { testConfig } from '../packages/server/test/helpers/server-config.ts';
 import { startHosts, stopAll, TEST_IMAGE, type Host } from './rig/index.ts';
 
 const AGENT_BIN = path.resolve(import.meta.dirname, '../packages/agent/bin/capstan-agent.js');
+const CAPSTAN = path.resolve(import.meta.dirname, '../node_modules/.bin/capstan');
 const PROJECT = 'shop';
 
 // No networks: the rig's engines run without a bridge. The test image's own healthcheck first
@@ -348,4 +349,31 @@ describe('stacks end to end (rig, real server, real agent process)', () => {
       await until('the fleet stack to be gone', 60_000, async () => (await api(`/api/stacks/${fleetId}`)).status === 404);
     }, 180_000);
   });
+
+  it('the capstan CLI shows the live plan, deploys with --yes and follows the steps to "deployed"', async () => {
+    const config = path.join(dir, 'cli-config.json');
+    writeFileSync(config, JSON.stringify({ url: base(), token, insecure: true, caFile: null }), { mode: 0o600 });
+    const file = path.join(dir, 'cli-compose.yml');
+    const health = '    healthcheck:\n      test: ["CMD", "true"]\n      interval: 1s\n';
+    writeFileSync(file, `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    network_mode: none\n${health}`);
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAPSTAN_')));
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [CAPSTAN, ...args], { env: { ...env, CAPSTAN_CONFIG: config } }, (err, stdout, stderr) =>
+          resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }),
+        );
+      });
+    const created = await cli(['stack', 'create', 'clistack', '--env', String(envId), '--file', file]);
+    expect(created.code, created.stderr).toBe(0);
+    const id = Number(/^created stack (\d+)/.exec(created.stdout)?.[1]);
+    await ok(`/api/stacks/${id}`, { method: 'PATCH', body: { health: { windowSeconds: 3 } } }, 200);
+    const r = await cli(['stack', 'deploy', String(id), '--yes']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('Plan against the live engine');
+    expect(r.stdout).toMatch(/^ {2}\+ app\s+create\s+1 container/m);
+    expect(r.stdout).toMatch(/^ {2}create clistack_app_1$/m);
+    expect(r.stdout).toMatch(/^ {2}start clistack_app_1$/m);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('version 1 deployed');
+    expect((await host.docker(['ps', '-q', '--filter', 'label=com.docker.compose.project=clistack'])).trim()).not.toBe('');
+  }, 120_000);
 });

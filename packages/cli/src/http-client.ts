@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { CAPSTAN_VERSION, ProblemSchema } from '@capstan/protocol';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { describeConnectionError } from './connection-errors.ts';
 import { ApiError, CliError } from './errors.ts';
 import type { Target } from './target.ts';
@@ -58,18 +58,25 @@ function readCa(file: string): Buffer {
   }
 }
 
-function exchange(target: Target, req: ApiRequest): Promise<RawResponse> {
-  const url = requestUrl(target, req);
-  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-  const options: https.RequestOptions = {
-    method: req.method,
-    headers: headersFor(target, payload !== undefined),
-  };
+/** Request options with the target's TLS trust, and the module that speaks the URL's protocol. */
+function connection(
+  target: Target,
+  url: URL,
+  method: HttpMethod,
+  headers: Record<string, string>,
+): { options: https.RequestOptions; transport: typeof https | typeof http } {
+  const options: https.RequestOptions = { method, headers };
   if (url.protocol === 'https:') {
     options.rejectUnauthorized = !target.insecure;
     if (target.caFile !== null) options.ca = readCa(target.caFile);
   }
-  const transport = url.protocol === 'https:' ? https : http;
+  return { options, transport: url.protocol === 'https:' ? https : http };
+}
+
+function exchange(target: Target, req: ApiRequest): Promise<RawResponse> {
+  const url = requestUrl(target, req);
+  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+  const { options, transport } = connection(target, url, req.method, headersFor(target, payload !== undefined));
   return new Promise((resolve, reject) => {
     const request = transport.request(url, options, (res) => {
       const chunks: Buffer[] = [];
@@ -111,14 +118,14 @@ function interpret(target: Target, req: ApiRequest, res: RawResponse): unknown {
   return json.value;
 }
 
-/** Sends a request and validates the answer with `schema`; throws ApiError, or CliError when it cannot. */
-export async function callApi<S extends z.ZodType>(
+/** Sends a request and validates the answer with `schema` (classic or mini zod); throws ApiError, or CliError when it cannot. */
+export async function callApi<S extends z.core.$ZodType>(
   target: Target,
   req: ApiRequest,
   schema: S,
 ): Promise<ApiAnswer<z.output<S>>> {
   const raw = interpret(target, req, await exchange(target, req));
-  const parsed = schema.safeParse(raw);
+  const parsed = z.safeParse(schema, raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'unknown';
@@ -132,4 +139,68 @@ export async function callApi<S extends z.ZodType>(
 /** Sends a request whose success has no body (204); throws like callApi. */
 export async function callApiNoContent(target: Target, req: ApiRequest): Promise<void> {
   interpret(target, req, await exchange(target, req));
+}
+
+/**
+ * Opens a long GET (Server-Sent Events at `path`, `headers` added) and hands each text chunk to
+ * `onText` until the server ends the response. Throws ApiError / CliError like callApi when it is
+ * refused, CliError when the connection fails or nothing (not even a keep-alive) arrives for
+ * `idleMs`; an exception from `onText` closes the stream and is thrown.
+ */
+export function streamApi(
+  target: Target,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+  onText: (text: string) => void,
+  idleMs = 60_000,
+): Promise<void> {
+  const req: ApiRequest = { method: 'GET', path };
+  const url = requestUrl(target, req);
+  const { options, transport } = connection(target, url, 'GET', {
+    ...headersFor(target, false),
+    accept: 'text/event-stream',
+    ...headers,
+  });
+  return new Promise((resolve, reject) => {
+    const fail = (err: unknown): void => {
+      reject(err instanceof CliError || err instanceof ApiError ? err : new CliError(describeConnectionError(err as Error, target.url)));
+    };
+    const request = transport.request(url, options, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', fail);
+        res.on('end', () => {
+          try {
+            interpret(target, req, { status, text: Buffer.concat(chunks).toString('utf8') });
+            fail(new CliError(`GET ${target.url}${path} answered HTTP ${status} instead of an event stream`));
+          } catch (err) {
+            fail(err);
+          }
+        });
+        return;
+      }
+      res.setEncoding('utf8');
+      res.on('data', (text: string) => {
+        try {
+          onText(text);
+        } catch (err) {
+          request.destroy();
+          fail(err);
+        }
+      });
+      res.on('error', fail);
+      res.on('end', () => resolve());
+      // A connection cut mid-stream may close the response without 'end' or 'error'.
+      res.on('close', () => {
+        if (!res.complete) fail(new CliError(`the event stream from ${target.url} was cut`));
+      });
+    });
+    request.setTimeout(idleMs, () => {
+      request.destroy(new CliError(`${target.url} sent nothing on the event stream for ${idleMs / 1000}s`));
+    });
+    request.on('error', fail);
+    request.end();
+  });
 }

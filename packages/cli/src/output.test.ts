@@ -85,6 +85,24 @@ describe('formatProblem', () => {
     );
   });
 
+  it('points issues inside a submitted file at file:line:column', () => {
+    const problem: Problem = {
+      ...base,
+      status: 400,
+      code: 'compose_invalid',
+      detail: 'the compose file is not valid',
+      issues: [
+        { location: 'body', path: 'services.web', message: 'bad', file: 'compose.yml', line: 3, column: 5 },
+        { location: 'body', path: '', message: 'unreadable', file: '.env', line: null, column: null },
+      ],
+    };
+    expect(formatProblem(problem)).toBe(
+      'error: the compose file is not valid (compose_invalid)\n' +
+        '  compose.yml:3:5: services.web: bad\n' +
+        '  .env: unreadable\n',
+    );
+  });
+
   it('says when to retry after rate limiting', () => {
     const problem: Problem = {
       ...base,

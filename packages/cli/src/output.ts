@@ -36,6 +36,12 @@ export function formatJson(value: unknown): string {
 export function formatProblem(problem: Problem): string {
   const lines = [`error: ${printable(problem.detail)} (${problem.code})`];
   for (const issue of problem.issues ?? []) {
+    if (issue.file !== undefined) {
+      // A problem inside a submitted file: `file:line:column: path: message`, as editors link it.
+      const at = `${issue.file}${issue.line == null ? '' : `:${issue.line}${issue.column == null ? '' : `:${issue.column}`}`}`;
+      lines.push(`  ${printable(at)}: ${issue.path === '' ? '' : `${printable(issue.path)}: `}${printable(issue.message)}`);
+      continue;
+    }
     const where = issue.path === '(root)' ? issue.location : `${issue.location}.${issue.path}`;
     lines.push(`  ${printable(where)}: ${printable(issue.message)}`);
   }

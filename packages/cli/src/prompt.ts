@@ -1,5 +1,34 @@
-// Reading a secret from the terminal without echoing it.
+// Reading a secret from the terminal without echoing it, and yes/no confirmations.
+import readline from 'node:readline';
 import { CliError } from './errors.ts';
+
+/** True when questions can be asked: stdin is a terminal. */
+export function canPrompt(): boolean {
+  return process.stdin.isTTY === true;
+}
+
+/** Asks `question` on stderr and reads one line from stdin; true only for y or yes (end of input: no). */
+export function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise((resolve) => {
+    let answered = false;
+    rl.on('SIGINT', () => {
+      // readline caught Ctrl-C: give the terminal back, then die of SIGINT as the user asked.
+      rl.close();
+      process.kill(process.pid, 'SIGINT');
+    });
+    rl.on('close', () => {
+      if (answered) return;
+      process.stderr.write('\n');
+      resolve(false);
+    });
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    });
+  });
+}
 
 /** Asks `question` on stderr and reads one line from the stdin TTY with echo off. */
 export function promptHidden(question: string): Promise<string> {

@@ -1,12 +1,20 @@
 // End to end: the installed `capstan` executable starts a real server, then real CLI processes
 // talk to it over HTTPS with a throwaway config file. Nothing is imported from the server.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EnvironmentPageSchema, EnvironmentSchema, TeamPageSchema, UserSchema } from '@capstan/protocol';
+import {
+  DeployedVersionSchema,
+  EnvironmentPageSchema,
+  EnvironmentSchema,
+  StackPageSchema,
+  StackVersionListSchema,
+  TeamPageSchema,
+  UserSchema,
+} from '@capstan/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CAPSTAN = path.resolve(import.meta.dirname, '../../../node_modules/.bin/capstan');
@@ -206,7 +214,7 @@ describe('capstan CLI against a real server', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`one-time join token for environment ${env.id}`);
     expect(r.stdout).toMatch(/--join-token cjt_[A-Za-z0-9_-]{43}/);
-    expect(r.stdout).toContain('node capstan-agent.js');
+    expect(r.stdout).toContain('node --max-semi-space-size=1 capstan-agent.js');
     const docker = await capstan(['env', 'join-token', String(env.id), '--docker']);
     expect(docker.stdout).toContain('docker run');
     const badTtl = await capstan(['env', 'join-token', String(env.id), '--ttl', '5']);
@@ -267,6 +275,97 @@ describe('capstan CLI against a real server', () => {
     expect(removed.code).toBe(0);
     const after = TeamPageSchema.parse(await json(['team', 'list']));
     expect(after.items.find((t) => t.id === teamId)?.memberIds).toEqual([]);
+  });
+
+  describe('stacks (no agent: nothing runs)', () => {
+    let envId = 0;
+    let stackId = 0;
+    const compose = path.join(dir, 'shop', 'compose.yml');
+
+    it('creates a stack from a compose file, and points a compose error at its line:column', async () => {
+      envId = EnvironmentSchema.parse(await json(['env', 'create', 'stack-site'])).id;
+      mkdirSync(path.dirname(compose), { recursive: true });
+      writeFileSync(compose, 'services:\n  web:\n    image: busybox\n    environment:\n      GREETING: ${GREETING}\n');
+      const r = await capstan(['stack', 'create', 'shop', '--env', String(envId), '--file', compose, '--var', 'GREETING=hi', '--secret', 'TOKEN=s3cret-value']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      stackId = Number(/^created stack (\d+) "shop" on environment (\d+)/.exec(r.stdout)?.[1]);
+      expect(stackId).toBeGreaterThan(0);
+
+      const bad = path.join(dir, 'shop', 'bad.yml');
+      writeFileSync(bad, 'services:\n  web:\n    image: busybox\n    restart: sometimes\n');
+      const e = await capstan(['stack', 'create', 'broken', '--env', String(envId), '--file', bad]);
+      expect(e.code).toBe(1);
+      expect(e.stderr).toContain('(compose_invalid)');
+      expect(e.stderr).toContain(`  ${bad}:4:14: services.web.restart: `);
+    });
+
+    it('lists and shows stacks; secret values stay hidden', async () => {
+      const table = await capstan(['stack', 'list', '--env', String(envId)]);
+      expect(table.code).toBe(0);
+      expect(table.stdout.split('\n')[0]?.split(/\s{2,}/)).toEqual(['ID', 'NAME', 'ENVIRONMENT', 'STATUS', 'LATEST', 'SOURCE', 'UPDATED']);
+      expect(table.stdout).toMatch(new RegExp(`^${stackId}\\s+shop\\s+${envId}\\s+draft\\s+-\\s+upload\\s`, 'm'));
+      const page = StackPageSchema.parse(await json(['stack', 'list', '--env', String(envId)]));
+      expect(page.items.map((s) => s.name)).toEqual(['shop']);
+
+      const show = await capstan(['stack', 'show', String(stackId)]);
+      expect(show.code).toBe(0);
+      expect(show.stdout).toMatch(/variables\s+GREETING=hi TOKEN=\(secret\)/);
+      expect(show.stdout).toContain('      GREETING: ${GREETING}');
+      expect(show.stdout).not.toContain('s3cret-value');
+    });
+
+    it("prints the server's problem for a plan when the host never reported its state", async () => {
+      const r = await capstan(['stack', 'plan', String(stackId)]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('never reported its engine state');
+      expect(r.stderr).toContain('(plan_unavailable)');
+    });
+
+    it('deploys only when confirmed: --yes off a terminal; --detach returns with the version queued', async () => {
+      const refused = await capstan(['stack', 'deploy', String(stackId)]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('pass --yes');
+
+      const r = await capstan(['stack', 'deploy', String(stackId), '--yes', '--detach']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('no plan: ');
+      expect(r.stdout).toMatch(new RegExp(`queued version 1 \\(id \\d+\\) of stack ${stackId}`));
+
+      const v2 = DeployedVersionSchema.parse(await json(['stack', 'deploy', String(stackId), '--yes', '--detach', '--var', 'GREETING=bonjour']));
+      expect(v2).toMatchObject({ number: 2, status: 'queued' });
+      // Variables not named on the command line are kept, the secret one included.
+      expect(v2.variables).toEqual([
+        { name: 'GREETING', value: 'bonjour', secret: false },
+        { name: 'TOKEN', value: null, secret: true },
+      ]);
+
+      const versions = await capstan(['stack', 'versions', String(stackId)]);
+      expect(versions.code).toBe(0);
+      expect(versions.stdout).toMatch(/^v2\s+\d+\s+deploy\s+queued\s/m);
+      const list = StackVersionListSchema.parse(await json(['stack', 'versions', String(stackId)]));
+      expect(list.items.map((v) => v.number)).toEqual([2, 1]);
+    });
+
+    it('removes a stack: at once when it never ran, through the agent otherwise', async () => {
+      const refused = await capstan(['stack', 'rm', String(stackId)]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('pass --yes');
+
+      const deployed = await capstan(['stack', 'rm', String(stackId), '--yes']);
+      expect(deployed.code).toBe(0);
+      expect(deployed.stdout).toContain(`removing stack ${stackId}: the agent removes its containers`);
+
+      const draft = await capstan(['stack', 'create', 'draft', '--env', String(envId), '--file', compose, '--var', 'GREETING=x']);
+      const draftId = Number(/^created stack (\d+)/.exec(draft.stdout)?.[1]);
+      const r = await capstan(['stack', 'rm', String(draftId), '--yes']);
+      expect(r.stdout).toBe(`removed stack ${draftId}\n`);
+      const gone = await capstan(['stack', 'show', String(draftId)]);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toContain('(not_found)');
+    });
   });
 
   it('exits 2 with usage on command-line mistakes', async () => {

@@ -3,6 +3,7 @@ import type { Command } from '../command.ts';
 import { envCommands } from './env.ts';
 import { joinCommands } from './join.ts';
 import { sessionCommands } from './login.ts';
+import { stackCommands } from './stack.ts';
 import { teamCommands } from './team.ts';
 import { userCommands } from './user.ts';
 
@@ -11,6 +12,7 @@ export const COMMANDS: readonly Command[] = [
   ...sessionCommands,
   ...envCommands,
   ...joinCommands,
+  ...stackCommands,
   ...userCommands,
   ...teamCommands,
 ];
