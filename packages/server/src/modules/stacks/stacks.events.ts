@@ -19,6 +19,8 @@ export class StackEvents {
   readonly #d: StacksDeps;
   readonly #bus: CommandProgressBus;
   readonly #heartbeatMs: number;
+  /** Closers of the streams open now. */
+  readonly #open = new Set<() => void>();
 
   constructor(deps: StacksDeps, bus: CommandProgressBus, heartbeatMs = 15_000) {
     this.#d = deps;
@@ -49,10 +51,12 @@ export class StackEvents {
     const close = (): void => {
       if (ended) return;
       ended = true;
+      this.#open.delete(close);
       clearInterval(heartbeat);
       unsubscribe();
       out.end();
     };
+    this.#open.add(close);
     out.on('close', close);
     const finish = async (): Promise<void> => {
       const last = await this.#current(stack, versionId).catch(() => null);
@@ -77,6 +81,11 @@ export class StackEvents {
     if (sub.finished || !now || FINAL.includes(now.status)) void finish();
     else status(now, false);
     return out;
+  }
+
+  /** Ends every open stream (server shutdown); clients reconnect with Last-Event-ID. */
+  closeAll(): void {
+    for (const close of [...this.#open]) close();
   }
 
   async #current(stack: StackRow, versionId: number): Promise<VersionRow | undefined> {

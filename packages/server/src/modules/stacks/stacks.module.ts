@@ -62,6 +62,7 @@ export function createStacksModule(opts: StacksModuleDeps): StacksModule {
     now,
   };
   const progress = new CommandProgressBus();
+  const events = new StackEvents(deps, progress);
   opts.commands.hookTransitions(stackCommandHook(repo, now));
   opts.commands.onFinished((row) => progress.finish(Number(row.environmentId), row.id));
   return {
@@ -69,8 +70,12 @@ export function createStacksModule(opts: StacksModuleDeps): StacksModule {
     deployer: new StackDeployer(deps),
     planner: new StackPlanner(deps, opts.planTimeoutMs),
     adopter: new StackAdopter(deps),
-    events: new StackEvents(deps, progress),
+    events,
     progress,
-    close: () => progress.close(),
+    close: () => {
+      // Open event streams would keep their connections (and so the server's close) waiting.
+      events.closeAll();
+      progress.close();
+    },
   };
 }
