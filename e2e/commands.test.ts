@@ -1,19 +1,14 @@
 // The command log end to end, all real: the server in the root namespace, the agent process inside
 // a rig host with its own dockerd, commands queued over the API and their effects checked on the
 // engine itself. Exactly-once effect across agent kill -9, lost results and reconnects.
-import type { ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../packages/server/src/server.ts';
-import { ADMIN } from '../packages/server/test/helpers/harness.ts';
-import { fetchJson } from '../packages/server/test/helpers/https-client.ts';
-import { freePort } from '../packages/server/test/helpers/server-process.ts';
-import { testConfig } from '../packages/server/test/helpers/server-config.ts';
+import { until } from '../packages/server/test/helpers/until.ts';
+import { inHost, startJoinedAgent, type JoinedAgent } from './helpers/joined-agent.ts';
 import { startHosts, stopAll, TEST_IMAGE, type Host } from './rig/index.ts';
 
-const AGENT_BIN = path.resolve(import.meta.dirname, '../packages/agent/bin/capstan-agent.js');
 const LOG = '/tmp/commands.log';
 
 interface Cmd {
@@ -25,27 +20,13 @@ interface Cmd {
   error: any;
 }
 
-async function until<T>(what: string, ms: number, check: () => Promise<T | false | undefined | null>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('command log end to end (rig, real server, real agent process)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'capstan-e2e-commands-'));
-  const stateDir = path.join(dir, 'agent');
-  let server: RunningServer;
   let host: Host;
-  let token = '';
+  let joined: JoinedAgent;
   let envId = 0;
-  let agent: ChildProcess | null = null;
-  let agentLog = -1;
 
-  const api = (p: string, opts: Parameters<typeof fetchJson>[1] = {}) => fetchJson(`https://127.0.0.1:${server.port}${p}`, { token, ...opts });
+  const api: JoinedAgent['api'] = (p, opts) => joined.api(p, opts);
   const enqueue = async (body: unknown): Promise<Cmd> => {
     const r = await api(`/api/environments/${envId}/commands`, { method: 'POST', body });
     expect(r.status, JSON.stringify(r.body)).toBe(202);
@@ -60,55 +41,21 @@ describe('command log end to end (rig, real server, real agent process)', () => 
       const all = await Promise.all(ids.map(get));
       return all.every((c) => ['succeeded', 'failed', 'expired'].includes(c.status)) ? all : false;
     });
-  const connected = async () => (await api(`/api/environments/${envId}/status`)).body.connected === true;
-
-  /** Starts the agent process from its state directory (enrolled already) or with the join command. */
-  const spawnAgent = (args: string[] = []) => {
-    agent = host.spawn(process.execPath, [AGENT_BIN, ...args, '--state-dir', stateDir, '--log-level', 'info'], {
-      stdio: ['ignore', 'ignore', agentLog],
-      env: { ...process.env, DOCKER_HOST: `unix://${host.dockerSocket}` },
-    });
-  };
-  const killAgent = async () => {
-    const a = agent;
-    if (!a) return;
-    agent = null;
-    if (a.exitCode !== null || a.signalCode !== null) return;
-    const exited = new Promise((r) => a.once('exit', r));
-    a.kill('SIGKILL');
-    await exited;
-  };
+  const connected = () => joined.connected();
+  /** Starts the agent process again from its state directory (enrolled already). */
+  const spawnAgent = () => joined.startAgent();
+  const killAgent = () => joined.killAgent();
 
   beforeAll(async () => {
     [host] = (await startHosts(1)) as [Host];
-    const port = await freePort();
-    server = await startServer(
-      testConfig(path.join(dir, 'data'), {
-        host: '0.0.0.0',
-        port,
-        publicUrl: `https://${host.rootAddress}:${port}`,
-        agentHeartbeatMs: 1_000,
-        agentDownAfterMs: 4_000,
-      }),
-    );
-    token = (await api('/api/setup/admin', { method: 'POST', body: ADMIN })).body.token;
-    envId = (await api('/api/environments', { method: 'POST', body: { name: 'commands-site' } })).body.id;
-    const jt = await api(`/api/environments/${envId}/join-tokens`, { method: 'POST', body: {} });
-    expect(jt.status).toBe(201);
-    agentLog = openSync(path.join(dir, 'agent.log'), 'a');
-    // The agent's own flags from the join command (whatever way the command fetches and starts it).
-    const flags = [...(jt.body.command as string).matchAll(/(--(?:server|join-token|server-fingerprint)) '?([^\s']+)'?/g)].flatMap((m) => [m[1]!, m[2]!]);
-    expect(flags).toContain('--join-token');
-    spawnAgent(flags);
-    await until('the agent to connect', 10_000, connected);
+    joined = await startJoinedAgent({ dir, place: inHost(host), environment: 'commands-site', config: { agentHeartbeatMs: 1_000, agentDownAfterMs: 4_000 } });
+    envId = joined.envId;
     await host.docker(['run', '-d', '--name', 'target', '--network', 'none', TEST_IMAGE, 'sleep', '3600']);
   }, 120_000);
 
   afterAll(async () => {
-    await killAgent();
-    await server?.close();
+    await joined?.stop();
     await stopAll();
-    if (agentLog >= 0) closeSync(agentLog);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,36 +2,21 @@
 // server), the Capstan server, and the agent process in a rig host with its own dockerd. A push to
 // the stack's env file is picked up by polling and recreates the container; a push touching only
 // other paths changes nothing; a wrongly signed webhook is refused, a rightly signed one deploys.
-import type { ChildProcess } from 'node:child_process';
 import https from 'node:https';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../packages/server/src/server.ts';
 import { signWebhook } from '../packages/server/src/modules/git-sources/webhook-signature.ts';
 import { GitHttpServer, GitRepos } from '../packages/server/test/helpers/git-server.ts';
-import { ADMIN } from '../packages/server/test/helpers/harness.ts';
-import { fetchJson } from '../packages/server/test/helpers/https-client.ts';
-import { freePort } from '../packages/server/test/helpers/server-process.ts';
-import { testConfig } from '../packages/server/test/helpers/server-config.ts';
+import { until } from '../packages/server/test/helpers/until.ts';
+import { inHost, startJoinedAgent, type JoinedAgent } from './helpers/joined-agent.ts';
 import { startHosts, stopAll, TEST_IMAGE, type Host } from './rig/index.ts';
 
-const AGENT_BIN = path.resolve(import.meta.dirname, '../packages/agent/bin/capstan-agent.js');
 const TOKEN = 'e2e-git-token-0123456789';
 const PROJECT = 'gitshop';
 
 const COMPOSE = ['services:', '  web:', `    image: ${TEST_IMAGE}`, '    command: ["sleep", "3600"]', '    network_mode: none', '    env_file: ./web.env', ''].join('\n');
-
-async function until<T>(what: string, ms: number, check: () => Promise<T | false | undefined | null>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** POSTs a raw webhook delivery over HTTPS (self-signed server certificate). */
 function deliver(url: string, raw: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
@@ -51,16 +36,13 @@ describe('Git stacks end to end (real Git server, real server, real agent)', () 
   const dir = mkdtempSync(path.join(tmpdir(), 'capstan-e2e-git-'));
   const repos = new GitRepos();
   const git = new GitHttpServer(repos, { token: TOKEN });
-  let server: RunningServer;
   let host: Host;
-  let token = '';
+  let joined: JoinedAgent;
   let stackId = 0;
   let sourceId = 0;
   let webhookSecret = '';
-  let agent: ChildProcess | null = null;
-  let agentLog = -1;
 
-  const api = (p: string, opts: Parameters<typeof fetchJson>[1] = {}) => fetchJson(`https://127.0.0.1:${server.port}${p}`, { token, ...opts });
+  const api: JoinedAgent['api'] = (p, opts) => joined.api(p, opts);
   const push = (changes: Record<string, string>) => repos.push('shop', changes, git.url('shop', { user: 'dev', token: TOKEN }));
   const versions = async () => (await api(`/api/stacks/${stackId}/versions`)).body.items as Array<{ id: number; status: string; gitCommit: string | null }>;
   /** The newest version once it ended deployed, when it carries `commit`. */
@@ -81,34 +63,16 @@ describe('Git stacks end to end (real Git server, real server, real agent)', () 
   beforeAll(async () => {
     await git.start();
     [host] = (await startHosts(1)) as [Host];
-    const port = await freePort();
-    server = await startServer(testConfig(path.join(dir, 'data'), { host: '0.0.0.0', port, publicUrl: `https://${host.rootAddress}:${port}` }));
-    token = (await api('/api/setup/admin', { method: 'POST', body: ADMIN })).body.token;
-    const envId = (await api('/api/environments', { method: 'POST', body: { name: 'git-site' } })).body.id as number;
-    const jt = await api(`/api/environments/${envId}/join-tokens`, { method: 'POST', body: {} });
-    expect(jt.status).toBe(201);
-    agentLog = openSync(path.join(dir, 'agent.log'), 'a');
-    const flags = [...(jt.body.command as string).matchAll(/(--(?:server|join-token|server-fingerprint)) '?([^\s']+)'?/g)].flatMap((m) => [m[1]!, m[2]!]);
-    agent = host.spawn(process.execPath, [AGENT_BIN, ...flags, '--state-dir', path.join(dir, 'agent'), '--log-level', 'info'], {
-      stdio: ['ignore', 'ignore', agentLog],
-      env: { ...process.env, DOCKER_HOST: `unix://${host.dockerSocket}` },
-    });
-    await until('the agent to connect', 15_000, async () => (await api(`/api/environments/${envId}/status`)).body.connected === true);
-    const stack = await api('/api/stacks', { method: 'POST', body: { name: PROJECT, environmentId: envId, source: 'git', compose: `services:\n  web:\n    image: ${TEST_IMAGE}\n`, health: { windowSeconds: 0 } } });
+    joined = await startJoinedAgent({ dir, place: inHost(host), environment: 'git-site' });
+    const stack = await api('/api/stacks', { method: 'POST', body: { name: PROJECT, environmentId: joined.envId, source: 'git', compose: `services:\n  web:\n    image: ${TEST_IMAGE}\n`, health: { windowSeconds: 0 } } });
     expect(stack.status, JSON.stringify(stack.body)).toBe(201);
     stackId = stack.body.id as number;
   }, 120_000);
 
   afterAll(async () => {
-    if (agent && agent.exitCode === null) {
-      const exited = new Promise((r) => agent!.once('exit', r));
-      agent.kill('SIGKILL');
-      await exited;
-    }
-    await server?.close();
+    await joined?.stop();
     await git.stop();
     await stopAll();
-    if (agentLog >= 0) closeSync(agentLog);
     repos.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -150,7 +114,7 @@ describe('Git stacks end to end (real Git server, real server, real agent)', () 
     const pushed = await push({ 'deploy/web.env': 'GREETING=three\n' });
     const body = { ref: 'refs/heads/main', after: pushed };
     const raw = JSON.stringify(body);
-    const hook = `https://127.0.0.1:${server.port}/api/git-sources/${sourceId}/webhook`;
+    const hook = `https://127.0.0.1:${joined.server.port}/api/git-sources/${sourceId}/webhook`;
     const wrong = await deliver(hook, raw, { 'x-hub-signature-256': signWebhook('not the secret at all', raw) });
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('webhook_signature_invalid');

@@ -3,21 +3,17 @@
 // private dockerd in the root namespace, the server, and the agent process. An image pushed with the
 // docker CLI is pulled by an image.pull command with the registry definition's credentials; wrong
 // or missing credentials fail the command with a message that says so.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../packages/server/src/server.ts';
-import { ADMIN } from '../packages/server/test/helpers/harness.ts';
-import { fetchJson } from '../packages/server/test/helpers/https-client.ts';
 import { startRegistry, type RunningRegistry } from '../packages/server/test/helpers/registry.ts';
-import { freePort } from '../packages/server/test/helpers/server-process.ts';
-import { testConfig } from '../packages/server/test/helpers/server-config.ts';
+import { until } from '../packages/server/test/helpers/until.ts';
+import { inRootNamespace, startJoinedAgent, type JoinedAgent } from './helpers/joined-agent.ts';
 import { startEngine, stopEngine, type Engine } from './rig/engine.ts';
 import { loadTestImage, TEST_IMAGE } from './rig/index.ts';
 
-const AGENT_BIN = path.resolve(import.meta.dirname, '../packages/agent/bin/capstan-agent.js');
 const USER = 'deployer';
 const PASSWORD = 'registry password for e2e';
 
@@ -28,30 +24,17 @@ interface Cmd {
   error: { code: string; message: string } | null;
 }
 
-async function until<T>(what: string, ms: number, check: () => Promise<T | false | undefined | null>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('private registry pulls (real registry, engine, server and agent process)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'capstan-e2e-registries-'));
   const cgroupParent = `/capstan-rig/registries-${process.pid}`;
   let registry: RunningRegistry;
   let engine: Engine;
-  let server: RunningServer;
-  let agent: ChildProcess | null = null;
-  let agentLog = -1;
-  let token = '';
+  let joined: JoinedAgent;
   let envId = 0;
   let registryId = 0;
   let image = '';
 
-  const api = (p: string, opts: Parameters<typeof fetchJson>[1] = {}) => fetchJson(`https://127.0.0.1:${server.port}${p}`, { token, ...opts });
+  const api: JoinedAgent['api'] = (p, opts) => joined.api(p, opts);
   const docker = (args: string[], input?: string) =>
     execFileSync('docker', ['--config', path.join(dir, 'docker-cli'), '-H', `unix://${engine.socket}`, ...args], {
       encoding: 'utf8',
@@ -93,31 +76,14 @@ describe('private registry pulls (real registry, engine, server and agent proces
     docker(['rmi', image]);
     expect(hasImage()).toBe(false);
 
-    const port = await freePort();
-    server = await startServer(testConfig(path.join(dir, 'data'), { port, agentHeartbeatMs: 1_000, agentDownAfterMs: 4_000 }));
-    token = (await api('/api/setup/admin', { method: 'POST', body: ADMIN })).body.token;
-    envId = (await api('/api/environments', { method: 'POST', body: { name: 'registry-site' } })).body.id;
-    const jt = await api(`/api/environments/${envId}/join-tokens`, { method: 'POST', body: {} });
-    expect(jt.status).toBe(201);
-    const flags = [...(jt.body.command as string).matchAll(/(--(?:server|join-token|server-fingerprint)) '?([^\s']+)'?/g)].flatMap((m) => [m[1]!, m[2]!]);
-    agentLog = openSync(path.join(dir, 'agent.log'), 'a');
-    agent = spawn(process.execPath, [AGENT_BIN, ...flags, '--state-dir', path.join(dir, 'agent'), '--log-level', 'info'], {
-      stdio: ['ignore', 'ignore', agentLog],
-      env: { ...process.env, DOCKER_HOST: `unix://${engine.socket}` },
-    });
-    await until('the agent to connect', 15_000, async () => (await api(`/api/environments/${envId}/status`)).body.connected === true);
+    joined = await startJoinedAgent({ dir, place: inRootNamespace(engine.socket), environment: 'registry-site', config: { agentHeartbeatMs: 1_000, agentDownAfterMs: 4_000 } });
+    envId = joined.envId;
   }, 180_000);
 
   afterAll(async () => {
-    if (agent && agent.exitCode === null && agent.signalCode === null) {
-      const exited = new Promise((r) => agent?.once('exit', r));
-      agent.kill('SIGKILL');
-      await exited;
-    }
-    await server?.close();
+    await joined?.stop();
     if (engine) stopEngine(engine, { cgroupParent });
     await registry?.stop();
-    if (agentLog >= 0) closeSync(agentLog);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CAPSTAN_VERSION } from '@capstan/protocol';
+import { AGENT_NODE_OPTIONS, CAPSTAN_VERSION } from '@capstan/protocol';
 import { ensureAgentBundle } from './bundle.ts';
 
 /** The image the server's dockerCommand runs. */
@@ -76,7 +76,7 @@ export async function buildAgentImage(opts: { dockerHost?: string; node?: string
     const rootfs = path.join(work, 'rootfs');
     await makeRootfs(rootfs, node, bundle);
     const changes = [
-      `ENTRYPOINT ["${IMAGE_NODE}", "${BUNDLE_IN_IMAGE}"]`,
+      `ENTRYPOINT ${JSON.stringify([IMAGE_NODE, ...AGENT_NODE_OPTIONS, BUNDLE_IN_IMAGE])}`,
       'ENV PATH=/usr/bin HOME=/root',
       // Trust the CAs of the machine the image was built on, as well as node's own.
       ...(existsSync(CA_CERTS) ? [`ENV NODE_EXTRA_CA_CERTS=${CA_CERTS}`] : []),

@@ -1,11 +1,14 @@
 // Entry point of the agent process: the only place that reads process.argv and process.env.
 import { homedir, hostname } from 'node:os';
+import { installValidationMessages } from '@capstan/protocol';
 import { startAgent } from './agent.ts';
 import { parseOptions, USAGE } from './config/options.ts';
 import { createLogger } from './log/logger.ts';
 
 /** Parses the command line, starts the agent, stops it on SIGINT/SIGTERM; sets the exit code on failure. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  // Explicit: the bundle drops unused protocol modules, so messages.ts's own call would not run.
+  installValidationMessages();
   const parsed = parseOptions(argv, env, { isRoot: process.getuid?.() === 0, homeDir: homedir() });
   if (!parsed.ok) {
     if (parsed.help) {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the Edge Agent reads Problem answers, and classic zod would cost it ~12 MB of memory.
+import * as z from 'zod/mini';
 
 /**
  * Stable error codes. Clients branch on `code`, never on message text, so a code is
@@ -41,6 +42,17 @@ export const ERROR_CATALOGUE = {
   snapshot_not_found: 404,
   agent_bundle_missing: 503,
   secret_unreadable: 500,
+  template_read_only: 409,
+  registry_credentials_rejected: 422,
+  registry_unreachable: 422,
+  registry_tls_failed: 422,
+  compose_invalid: 400,
+  plan_unavailable: 409,
+  git_credentials_rejected: 422,
+  git_ref_not_found: 422,
+  git_fetch_failed: 502,
+  git_files_invalid: 422,
+  webhook_signature_invalid: 401,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -52,6 +64,10 @@ export const FieldIssueSchema = z.object({
   location: z.enum(['body', 'query', 'params', 'headers']),
   path: z.string(),
   message: z.string(),
+  /** For problems inside a submitted file (compose_invalid): which file, 1-based line and column. */
+  file: z.optional(z.string()),
+  line: z.optional(z.nullable(z.int())),
+  column: z.optional(z.nullable(z.int())),
 });
 export type FieldIssue = z.infer<typeof FieldIssueSchema>;
 
@@ -59,13 +75,13 @@ export type FieldIssue = z.infer<typeof FieldIssueSchema>;
 export const ProblemSchema = z.object({
   type: z.string(),
   title: z.string(),
-  status: z.number().int(),
+  status: z.int(),
   code: ErrorCodeSchema,
   detail: z.string(),
-  instance: z.string().optional(),
-  requestId: z.string().optional(),
-  issues: z.array(FieldIssueSchema).optional(),
-  retryAfterSeconds: z.number().int().optional(),
+  instance: z.optional(z.string()),
+  requestId: z.optional(z.string()),
+  issues: z.optional(z.array(FieldIssueSchema)),
+  retryAfterSeconds: z.optional(z.int()),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// zod/mini: the config is zod's one global, shared with classic zod, and the Edge Agent must not load classic zod.
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 
 function describeInput(input: unknown): string {
   if (input === null) return 'null';
@@ -11,6 +13,8 @@ function describeInput(input: unknown): string {
  * with these schemas, so API errors, CLI errors and UI errors say the same thing.
  */
 export function installValidationMessages(): void {
+  // English for the codes below that fall through (classic zod sets it on first use; zod/mini never does).
+  z.config(en());
   z.config({
     customError: (iss) => {
       switch (iss.code) {

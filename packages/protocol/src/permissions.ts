@@ -21,6 +21,10 @@ export const PERMISSIONS = {
   'roles.assign': { scope: 'global', mutating: true, description: 'Grant and revoke roles on any scope' },
   'audit.read': { scope: 'global', mutating: false, description: 'Read the audit log' },
   'system.metrics': { scope: 'global', mutating: false, description: 'Scrape Prometheus metrics' },
+  'templates.manage': { scope: 'global', mutating: true, description: 'Create, update and delete custom app templates; refresh the catalogue' },
+  // Registry definitions hold credentials every agent may be handed: administrators only (never the password).
+  'registries.read': { scope: 'global', mutating: false, description: 'List and inspect registry definitions (without passwords)' },
+  'registries.manage': { scope: 'global', mutating: true, description: 'Create, update, delete and test registry definitions' },
 
   'environment.read': { scope: 'environment', mutating: false, description: 'See the environment and its state' },
   'environment.update': { scope: 'environment', mutating: true, description: 'Rename, retag, regroup the environment' },

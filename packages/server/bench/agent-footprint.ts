@@ -60,20 +60,23 @@ export async function startAgent(opts: {
     }),
     201,
   );
-  // The join command may first download and check the bundle; the agent's own arguments follow `node capstan-agent.js`.
+  // The join command may first download and check the bundle; it ends `node [node options] capstan-agent.js
+  // <agent arguments>`, and the agent runs here with exactly those node options (they change its footprint).
   const command = String(jt.command);
-  const at = command.lastIndexOf('node capstan-agent.js ');
-  if (at < 0) throw new Error(`unexpected join command: ${command}`);
-  const args = command
-    .slice(at + 'node capstan-agent.js '.length)
-    .trim()
-    .split(/\s+/);
+  const run = /(?:^|&& )node ((?:-\S+ )*)capstan-agent\.js (.+)$/.exec(command);
+  if (!run) throw new Error(`unexpected join command: ${command}`);
+  const nodeOptions = (run[1] ?? '').split(' ').filter((o) => o !== '');
+  const args = (run[2] ?? '').trim().split(/\s+/);
   const output = tail();
   const child = track(
-    spawn(process.execPath, [opts.entry, ...args, '--state-dir', opts.stateDir, '--log-level', 'warn'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DOCKER_HOST: `unix://${opts.dockerSocket}` },
-    }),
+    spawn(
+      process.execPath,
+      [...nodeOptions, opts.entry, ...args, '--state-dir', opts.stateDir, '--log-level', 'warn'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, DOCKER_HOST: `unix://${opts.dockerSocket}` },
+      },
+    ),
   );
   child.stdout?.on('data', (c: Buffer) => output.push(c));
   child.stderr?.on('data', (c: Buffer) => output.push(c));
@@ -95,7 +98,9 @@ export async function startAgent(opts: {
       );
     await sleep(100);
   }
-  progress(`agent connected in ${fmt(Date.now() - started, 0)} ms (environment ${environmentId})`);
+  progress(
+    `agent connected in ${fmt(Date.now() - started, 0)} ms (environment ${environmentId}, node options: ${nodeOptions.join(' ') || 'none'})`,
+  );
   return {
     child,
     pid: child.pid,

@@ -10,7 +10,7 @@ interface Reply {
 /** One HTTPS request to 127.0.0.1:`port`: status and JSON (or text) body; rejects on transport errors. */
 export function call(
   port: number,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   url: string,
   opts: { headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {},
 ): Promise<Reply> {

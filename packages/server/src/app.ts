@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
+import { CAPABILITY_COMMANDS } from '@capstan/protocol';
 import { AppError } from './errors.ts';
 import type { RequestContext } from './http/context.ts';
 import { toProblem } from './http/problem.ts';
@@ -56,6 +57,19 @@ import { CommandsRepository } from './modules/commands/commands.repository.ts';
 import { commandsRoutes } from './modules/commands/commands.routes.ts';
 import { CommandsService } from './modules/commands/commands.service.ts';
 import { CommandsTunnel } from './modules/commands/commands.tunnel.ts';
+import { createStacksModule, type StacksModule } from './modules/stacks/stacks.module.ts';
+import { stacksRoutes } from './modules/stacks/stacks.routes.ts';
+import { RegistriesRepository } from './modules/registries/registries.repository.ts';
+import { DEFAULT_TEMPLATES_FILE } from './config/config.ts';
+import { Catalogue, type CatalogueOptions } from './modules/templates/catalogue.ts';
+import { TemplatesRepository } from './modules/templates/templates.repository.ts';
+import { templatesRoutes } from './modules/templates/templates.routes.ts';
+import { TemplatesService } from './modules/templates/templates.service.ts';
+import { createStackThrough } from './modules/templates/template-stacks.ts';
+import { registriesRoutes } from './modules/registries/registries.routes.ts';
+import { createGitSources, type GitSourcesModule } from './modules/git-sources/git-sources.module.ts';
+import { captureWebhookBodies, gitSourcesRoutes } from './modules/git-sources/git-sources.routes.ts';
+import { RegistriesService } from './modules/registries/registries.service.ts';
 
 export interface AppOptions {
   store: Store;
@@ -74,15 +88,19 @@ export interface AppOptions {
   tunnel?: TunnelSettings;
   /** Encryption at rest for stored secrets; in-process tests get a throwaway key. */
   secrets?: SecretBox;
+  /** --data-dir: Git stacks keep their repository caches in `<dataDir>/git`; absent: a temporary directory. */
+  dataDir?: string;
   /** Internal CA issuing agent client certificates at enrolment (mTLS); absent: none issued. */
   agentCa?: AgentCa;
   /** Given by the listener (HTTPS); absent for in-process tests. */
   serverFactory?: FastifyServerFactory;
+  /** App-template catalogue source (--templates-file / --templates-url); absent: the shipped catalogue file. */
+  templates?: CatalogueOptions;
 }
 
 export interface App {
   fastify: FastifyInstance;
-  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService; tunnel: TunnelRegistry; commands: CommandsService; snapshots: SnapshotsService };
+  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService; tunnel: TunnelRegistry; commands: CommandsService; snapshots: SnapshotsService; registries: RegistriesService; templates: TemplatesService; stacks: StacksModule; gitSources: GitSourcesModule };
   routes: readonly RouteSpec[];
   /** HTTP upgrades (agent tunnel, hijacked Docker calls); attach to every listener's 'upgrade' event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -229,7 +247,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   };
   registerDockerRoutes(fastify, passthrough);
   const live = createLiveEndpoints({ ...passthrough, log: fastify.log.child({ module: 'live' }) });
-  const commands = new CommandsService({ repo: new CommandsRepository(db), db, access, audit });
+  const registriesLog = fastify.log.child({ module: 'registries' });
+  const registries = new RegistriesService({ repo: new RegistriesRepository(db), audit, secrets, warn: (msg, detail) => registriesLog.warn(detail, msg) });
+  const commands = new CommandsService({
+    repo: new CommandsRepository(db),
+    db,
+    access,
+    audit,
+    secrets,
+    registryAuth: (environmentId, images) => registries.credentialsFor(environmentId, images),
+  });
   const commandsTunnel = new CommandsTunnel(commands, fastify.log.child({ module: 'commands' }));
   tunnel.addApp(commandsTunnel);
   const snapshots = new SnapshotsService({
@@ -238,6 +265,39 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     isLive: (id) => tunnel.link(id) !== null,
   });
   tunnel.addApp(snapshots);
+  const stacks = createStacksModule({
+    db,
+    access,
+    audit,
+    commands,
+    snapshots,
+    secrets,
+    isLive: (id) => tunnel.link(id)?.has(CAPABILITY_COMMANDS) === true,
+    registryAuth: (environmentId, images) => registries.credentialsFor(environmentId, images),
+  });
+  tunnel.addApp(stacks.progress);
+  const gitSources = createGitSources({
+    db,
+    access,
+    audit,
+    secrets,
+    dataDir: opts.dataDir ?? null,
+    deploy: stacks.deployer,
+    log: fastify.log.child({ module: 'git-sources' }),
+  });
+  captureWebhookBodies(fastify, BODY_LIMIT);
+  const templatesRepo = new TemplatesRepository(db);
+  const catalogue = new Catalogue(opts.templates ?? { file: DEFAULT_TEMPLATES_FILE, url: null, refreshIntervalMs: 3_600_000 }, {
+    log: fastify.log.child({ module: 'templates' }),
+    cache: templatesRepo,
+  });
+  await catalogue.start();
+  const templates = new TemplatesService({
+    repo: templatesRepo,
+    audit,
+    catalogue,
+    createStack: createStackThrough({ create: (ctx, body) => stacks.service.create(ctx, body), deploy: (ctx, id, body) => stacks.deployer.deploy(ctx, id, body) }),
+  });
 
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = (req.url ?? '').split('?')[0];
@@ -281,6 +341,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ...tunnelRoutes(tunnel, db),
     ...snapshotsRoutes(snapshots),
     ...commandsRoutes(commands),
+    ...stacksRoutes(stacks),
+    ...registriesRoutes(registries),
+    ...templatesRoutes(templates),
+    ...gitSourcesRoutes(gitSources.service),
     ...rolesRoutes(access),
     ...auditRoutes(audit),
     ...systemRoutes(opts.metrics, () => routes),
@@ -297,16 +361,20 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   flusher.unref();
 
   await fastify.ready();
+  await gitSources.start();
   return {
     fastify,
-    services: { setup, audit, access, auth, agents, tunnel, commands, snapshots },
+    services: { setup, audit, access, auth, agents, tunnel, commands, snapshots, registries, templates, stacks, gitSources },
     routes,
     handleUpgrade,
     close: async () => {
       clearInterval(flusher);
+      await gitSources.close();
+      await templates.catalogue.close();
       await tunnel.close();
       await snapshots.settled();
       await commandsTunnel.settled();
+      stacks.close();
       await fastify.close();
       await audit.flush().catch(() => undefined);
     },

@@ -83,6 +83,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     logLevel: config.logLevel,
     publicUrl: config.publicUrl,
     agentBundle: config.agentBundle,
+    dataDir: config.dataDir,
+    templates: { file: config.templatesFile, url: config.templatesUrl, refreshIntervalMs: config.templatesRefreshMs },
     serverFingerprint: config.tlsCert ? null : fingerprint(files.cert),
     tunnel: { heartbeatIntervalMs: config.agentHeartbeatMs, downAfterMs: config.agentDownAfterMs, requireMtls: config.requireAgentMtls },
     agentCa,

@@ -39,7 +39,7 @@ describe('the agent bundle route and the hash in join commands', () => {
 
     const env = (await h.call({ method: 'POST', url: '/api/environments', token: admin, body: { name: 'e' } })).body.id as number;
     const first = await h.call({ method: 'POST', url: `/api/environments/${env}/join-tokens`, token: admin, body: {} });
-    expect(first.body.command).toContain(`echo '${sha256(STAND_IN_AGENT_BUNDLE)}  capstan-agent.js' | sha256sum -c && node capstan-agent.js `);
+    expect(first.body.command).toContain(`echo '${sha256(STAND_IN_AGENT_BUNDLE)}  capstan-agent.js' | sha256sum -c && node --max-semi-space-size=1 capstan-agent.js `);
 
     // A rebuilt bundle (other bytes, same size, other mtime) is served and hashed without a restart.
     const file = path.join(h.dataDir, 'capstan-agent.js');
@@ -108,7 +108,7 @@ describe('the join command pasted into a shell (real HTTPS listener, self-signed
     });
   }
 
-  it.each(['sh', 'bash'] as const)('%s: downloads, verifies, then runs node with the agent arguments', async (shell) => {
+  it.each(['sh', 'bash'] as const)('%s: downloads, verifies, then runs node with its options and the agent arguments', async (shell) => {
     const jt = await joinCommand();
     const cwd = mkdtempSync(path.join(dir, `${shell}-`));
     const r = await paste(shell, jt.command, cwd);
@@ -117,6 +117,7 @@ describe('the join command pasted into a shell (real HTTPS listener, self-signed
     expect(readFileSync(path.join(cwd, 'capstan-agent.js'))).toEqual(readFileSync(bundle));
     const args = readFileSync(path.join(cwd, 'node-args'), 'utf8').trim().split('\n');
     expect(args).toEqual([
+      '--max-semi-space-size=1',
       'capstan-agent.js',
       '--server', `https://127.0.0.1:${server.port}`,
       '--join-token', jt.token,

@@ -84,7 +84,7 @@ interface JsonNode {
   format?: string;
 }
 
-function jsonNode(schema: z.ZodType | undefined): JsonNode | null {
+function jsonNode(schema: z.core.$ZodType | undefined): JsonNode | null {
   if (!schema) return null;
   try {
     return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonNode;
@@ -391,7 +391,7 @@ function touchesAdmin(route: RouteSpec, r: FuzzRequest, adminId: number): boolea
   if (id !== adminId) return false;
   try {
     const value: unknown = r.payload === undefined || r.payload === '' ? {} : JSON.parse(r.payload);
-    return route.body.safeParse(value).success;
+    return z.safeParse(route.body, value).success;
   } catch {
     return false;
   }

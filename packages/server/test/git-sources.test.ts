@@ -9,22 +9,13 @@ import { signWebhook } from '../src/modules/git-sources/webhook-signature.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { GitDaemon, GitHttpServer, GitRepos } from './helpers/git-server.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
+import { until } from './helpers/until.ts';
 
 const TOKEN = 'glpat-the-right-token-123';
 const PUSHER = { user: 'dev', token: TOKEN };
 
 const compose = (greeting: string): string =>
   ['services:', '  web:', '    image: busybox:latest', '    command: ["sleep", "3600"]', '    env_file: ./app.env', '    environment:', `      GREETING: ${greeting}`, ''].join('\n');
-
-async function eventually<T>(what: string, check: () => Promise<T | false | undefined | null>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.each(DIALECTS)('Git stacks (%s)', (dialect) => {
   let h: Harness;
@@ -121,7 +112,7 @@ describe.each(DIALECTS)('Git stacks (%s)', (dialect) => {
 
     // A push to the compose file: found by the poller, redeployed with the new files and commit.
     const second = await repos.push(name, { 'stack/compose.yaml': compose('two') }, http.url(name, PUSHER));
-    const v2 = await eventually('the redeploy of the pushed commit', async () => {
+    const v2 = await until('the redeploy of the pushed commit', 20_000, async () => {
       const list = await versions(stackId);
       return list.length === 2 && list;
     });
@@ -131,7 +122,7 @@ describe.each(DIALECTS)('Git stacks (%s)', (dialect) => {
 
     // A push touching only other paths: seen, not deployed.
     const third = await repos.push(name, { 'README.md': 'more docs\n', 'other/compose.yaml': compose('elsewhere') }, http.url(name, PUSHER));
-    await eventually('the poller to see the README-only commit', async () => (await source(stackId)).body.lastSeenCommit === third);
+    await until('the poller to see the README-only commit', 20_000, async () => (await source(stackId)).body.lastSeenCommit === third);
     // A sync queues behind any poll still running, so its answer is the settled decision.
     const settled = await h.call({ method: 'POST', url: `/api/stacks/${stackId}/git/sync`, token: admin, body: {} });
     expect(settled.body).toMatchObject({ commit: third, redeployed: false, reason: 'only_other_paths', changedPaths: [] });
@@ -140,7 +131,7 @@ describe.each(DIALECTS)('Git stacks (%s)', (dialect) => {
 
     // A push to a file the compose file references (not the compose file itself) redeploys.
     const fourth = await repos.push(name, { 'stack/app.env': 'MODE=four\n' }, http.url(name, PUSHER));
-    const v3 = await eventually('the redeploy after the env file changed', async () => {
+    const v3 = await until('the redeploy after the env file changed', 20_000, async () => {
       const list = await versions(stackId);
       return list.length === 3 && list;
     });
@@ -196,7 +187,7 @@ describe.each(DIALECTS)('Git stacks (%s)', (dialect) => {
     const ok = await deliver({ 'x-hub-signature-256': signWebhook(secret, payload), 'x-github-event': 'push' });
     expect(ok.status, JSON.stringify(ok.body)).toBe(202);
     expect(ok.body).toEqual({ accepted: true });
-    const list = await eventually('the webhook-triggered redeploy', async () => {
+    const list = await until('the webhook-triggered redeploy', 20_000, async () => {
       const l = await versions(stackId);
       return l.length === 2 && l;
     });
@@ -330,12 +321,12 @@ describe('Git stacks across a restart (sqlite)', () => {
       const pushed = await repos.push('restart', { 'compose.yaml': compose('after restart') }, open.url('restart'));
       // The harness gives each start a new secret key (the server keeps data/secret.key): the stored token cannot be opened.
       h = await createHarness('sqlite', { dataDir });
-      const list = await eventually('the restarted poller to redeploy', async () => {
+      const list = await until('the restarted poller to redeploy', 20_000, async () => {
         const r = await h.call({ method: 'GET', url: `/api/stacks/${plain}/versions`, token: admin });
         return r.body.items.length === 2 && (r.body.items as Array<{ gitCommit: string }>);
       });
       expect(list[0]!.gitCommit).toBe(pushed);
-      const broken = await eventually('the unreadable token to be recorded', async () => {
+      const broken = await until('the unreadable token to be recorded', 20_000, async () => {
         const r = await h.call({ method: 'GET', url: `/api/stacks/${withToken}/git`, token: admin });
         return r.body.lastError !== null && r.body;
       });

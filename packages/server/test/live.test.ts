@@ -1,8 +1,6 @@
 // Live features for people (logs, console, stats) over browser WebSockets, end to end on real parts:
 // a real HTTPS listener, a test agent speaking the tunnel protocol to a private real dockerd.
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Frame } from '@capstan/protocol';
@@ -12,37 +10,15 @@ import { startEngine, stopEngine, type Engine } from '../../../e2e/rig/engine.ts
 import { loadTestImage, TEST_IMAGE } from '../../../e2e/rig/images.ts';
 import { runSync } from '../../../e2e/rig/sys.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
+import { engineGet } from './helpers/engine-get.ts';
+import { enrolAgent } from './helpers/enrol.ts';
 import { ADMIN } from './helpers/harness.ts';
 import { fetchJson } from './helpers/https-client.ts';
 import { testConfig } from './helpers/server-config.ts';
 import { TestAgent } from './helpers/test-agent.ts';
+import { until } from './helpers/until.ts';
 
 const CGROUP = `/capstan-rig/live-test-${process.pid}`;
-
-function until(check: () => Promise<boolean> | boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      if (await check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(() => void tick(), 25);
-    };
-    void tick();
-  });
-}
-
-/** GET on the engine's socket directly. */
-function direct(socket: string, p: string): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ socketPath: socket, path: p }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-      })
-      .on('error', reject);
-  });
-}
 
 /** A browser-like client: every message kept in order, JSON text parsed, binary kept as text. */
 class Client {
@@ -127,17 +103,7 @@ describe('live features over WebSockets', () => {
   }
   const url = (container: string, feature: string, query = '') => `/api/environments/${envId}/containers/${container}/${feature}/ws${query}`;
 
-  async function enrol(name: string): Promise<{ envId: number; agentId: number; privateKey: KeyObject }> {
-    const env = await fetchJson(`${base()}/api/environments`, { method: 'POST', token: admin, body: { name } });
-    const jt = await fetchJson(`${base()}/api/environments/${env.body.id}/join-tokens`, { method: 'POST', token: admin, body: { ttl: 600 } });
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    const e = await fetchJson(`${base()}/api/agents/enrol`, {
-      method: 'POST',
-      body: { token: jt.body.token, publicKey: publicKey.export({ format: 'pem', type: 'spki' }).toString(), hostname: name, agentVersion: '0.0.0' },
-    });
-    expect(e.status, JSON.stringify(e.body)).toBe(201);
-    return { envId: env.body.id, agentId: e.body.agentId, privateKey };
-  }
+  const enrol = (name: string) => enrolAgent(base(), admin, name);
 
   async function user(name: string, role: string | null): Promise<string> {
     const password = `${name}-password-123`;
@@ -186,10 +152,10 @@ describe('live features over WebSockets', () => {
   it('logs: history, then lines written after connecting on both streams, then end when the container stops', async () => {
     const id = docker('run', '-d', '--network', 'none', TEST_IMAGE, 'sh', '-c', 'echo before; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo after-out; echo after-err >&2; sleep 0.3; echo last');
     const c = await connected(url(id, 'logs', '?tail=all'));
-    await until(() => c.text('stdout').includes('before'), 10_000, 'history');
+    await until('history', 10_000, () => c.text('stdout').includes('before'));
     expect(c.text()).not.toContain('after-out');
     docker('exec', id, 'touch', '/tmp/go');
-    await until(() => c.json.some((m) => m.type === 'end'), 15_000, 'end of log');
+    await until('end of log', 15_000, () => c.json.some((m) => m.type === 'end'));
     expect(c.text('stdout')).toBe('before\nafter-out\nlast\n');
     expect(c.text('stderr')).toBe('after-err\n');
     expect(c.json.at(-1)).toEqual({ type: 'end' });
@@ -199,9 +165,9 @@ describe('live features over WebSockets', () => {
 
   it('logs of a TTY container are raw stdout (no frame headers); tail and timestamps are passed on', async () => {
     const id = docker('run', '-d', '-t', '--network', 'none', TEST_IMAGE, 'sh', '-c', 'echo one; echo two; echo three >&2');
-    await until(async () => (await direct(engine.socket, `/containers/${id}/json`)).body.State.Running === false, 10_000, 'exit');
+    await until('exit', 10_000, async () => (await engineGet(engine.socket, `/containers/${id}/json`)).body.State.Running === false);
     const c = await connected(url(id, 'logs', '?tail=2&timestamps=true'));
-    await until(() => c.json.some((m) => m.type === 'end'), 10_000, 'end');
+    await until('end', 10_000, () => c.json.some((m) => m.type === 'end'));
     expect(c.json.every((m) => m.type === 'end' || m.stream === 'stdout')).toBe(true);
     const lines = c.text().split('\n').filter(Boolean);
     expect(lines).toHaveLength(2);
@@ -212,29 +178,29 @@ describe('live features over WebSockets', () => {
   it('console: output, resize reaching the TTY, exit code, audited with who and which container', async () => {
     const c = await connected(url('running-one', 'console', '?cmd=sh&cols=100&rows=30'));
     c.ws.send(Buffer.from('echo hi\n'));
-    await until(() => /\r\nhi\r\n/.test(c.output), 10_000, 'echo output');
+    await until('echo output', 10_000, () => /\r\nhi\r\n/.test(c.output));
     c.ws.send(Buffer.from('stty size\n'));
-    await until(() => c.output.includes('30 100'), 10_000, 'initial size');
+    await until('initial size', 10_000, () => c.output.includes('30 100'));
     c.ws.send(JSON.stringify({ type: 'resize', cols: 123, rows: 45 }));
     // Text that is not a resize message is stdin.
     c.ws.send('stty size\n');
-    await until(() => c.output.includes('45 123'), 10_000, 'resized');
+    await until('resized', 10_000, () => c.output.includes('45 123'));
     c.ws.send(Buffer.from('exit 3\n'));
-    await until(() => c.json.some((m) => m.type === 'exit'), 10_000, 'exit message');
+    await until('exit message', 10_000, () => c.json.some((m) => m.type === 'exit'));
     expect(c.json).toContainEqual({ type: 'exit', exitCode: 3 });
     expect(await c.closed).toBe(1000);
 
     await server.app.services.audit.flush();
     const start = await fetchJson(`${base()}/api/audit?action=containers.console&targetId=${envId}`, { token: admin });
     expect(start.body.items[0]).toMatchObject({ actorName: ADMIN.username, outcome: 'success', statusCode: 101, details: { containerId: 'running-one', cmd: 'sh' } });
-    await until(async () => (await fetchJson(`${base()}/api/audit?action=containers.console.end&targetId=${envId}`, { token: admin })).body.items.length > 0, 5_000, 'end record');
+    await until('end record', 5_000, async () => (await fetchJson(`${base()}/api/audit?action=containers.console.end&targetId=${envId}`, { token: admin })).body.items.length > 0);
     const end = await fetchJson(`${base()}/api/audit?action=containers.console.end&targetId=${envId}`, { token: admin });
     expect(end.body.items[0]).toMatchObject({ actorName: ADMIN.username, details: { containerId: 'running-one', exitCode: 3 } });
   });
 
   it('stats: samples about once a second with sane numbers, until the browser leaves', async () => {
     const c = await connected(url('running-one', 'stats'));
-    await until(() => c.json.length >= 2, 15_000, 'two samples');
+    await until('two samples', 15_000, () => c.json.length >= 2);
     c.ws.close();
     for (const s of c.json.slice(0, 2)) {
       expect(Object.keys(s).sort()).toEqual(
@@ -249,7 +215,7 @@ describe('live features over WebSockets', () => {
       expect(Math.abs(Date.parse(s.at) - Date.now())).toBeLessThan(60_000);
     }
     expect(Date.parse(c.json[1].at)).toBeGreaterThan(Date.parse(c.json[0].at));
-    await until(() => agent.mux.streamCount === 0, 5_000, 'stats stream closed');
+    await until('stats stream closed', 5_000, () => agent.mux.streamCount === 0);
   });
 
   it('roles: helpdesk reads logs but gets no console; read-only gets neither but sees stats; operator gets a console', async () => {
@@ -266,14 +232,14 @@ describe('live features over WebSockets', () => {
 
     const op = await connected(url('running-one', 'console'), { token: tokens.operator });
     op.ws.send(Buffer.from('echo operator-$((40+2))\n'));
-    await until(() => op.output.includes('operator-42'), 10_000, 'operator console');
+    await until('operator console', 10_000, () => op.output.includes('operator-42'));
     op.ws.close();
 
     // The refused console attempt is in the audit log as denied.
     await server.app.services.audit.flush();
     const denied = await fetchJson(`${base()}/api/audit?action=containers.console&outcome=denied&targetId=${envId}`, { token: admin });
     expect(denied.body.items.map((i: any) => i.actorName)).toEqual(expect.arrayContaining(['helpdesk-user', 'readonly-user']));
-    await until(() => agent.mux.streamCount === 0, 5_000, 'streams closed');
+    await until('streams closed', 5_000, () => agent.mux.streamCount === 0);
   });
 
   it('no role: 403 whether or not the environment exists; administrators learn 404 for missing environments and containers', async () => {
@@ -319,21 +285,21 @@ describe('live features over WebSockets', () => {
 
   it('closing the browser ends the engine side: the followed log and the exec stop, no tunnel stream stays open', async () => {
     const logs = await connected(url('running-one', 'logs'));
-    await until(() => agent.mux.streamCount === 1, 5_000, 'only the log stream open');
+    await until('only the log stream open', 5_000, () => agent.mux.streamCount === 1);
     logs.ws.close();
-    await until(() => agent.mux.streamCount === 0, 5_000, 'log stream closed');
+    await until('log stream closed', 5_000, () => agent.mux.streamCount === 0);
 
-    const before = new Set<string>((await direct(engine.socket, '/containers/running-one/json')).body.ExecIDs ?? []);
+    const before = new Set<string>((await engineGet(engine.socket, '/containers/running-one/json')).body.ExecIDs ?? []);
     const c = await connected(url('running-one', 'console', '?cmd=sh'));
     c.ws.send(Buffer.from('echo ready\n'));
-    await until(() => /\r\nready\r\n/.test(c.output), 10_000, 'console up');
-    const execs = ((await direct(engine.socket, '/containers/running-one/json')).body.ExecIDs ?? []).filter((x: string) => !before.has(x));
+    await until('console up', 10_000, () => /\r\nready\r\n/.test(c.output));
+    const execs = ((await engineGet(engine.socket, '/containers/running-one/json')).body.ExecIDs ?? []).filter((x: string) => !before.has(x));
     expect(execs).toHaveLength(1);
-    expect((await direct(engine.socket, `/exec/${execs[0]}/json`)).body.Running).toBe(true);
+    expect((await engineGet(engine.socket, `/exec/${execs[0]}/json`)).body.Running).toBe(true);
     c.ws.terminate();
-    await until(async () => (await direct(engine.socket, `/exec/${execs[0]}/json`)).body.Running === false, 10_000, 'exec ended');
-    await until(() => agent.mux.streamCount === 0, 5_000, 'console stream closed');
-    await until(async () => (await fetchJson(`${base()}/api/audit?action=containers.console.end&targetId=${envId}`, { token: admin })).body.items[0]?.details.execId === execs[0], 5_000, 'end record');
+    await until('exec ended', 10_000, async () => (await engineGet(engine.socket, `/exec/${execs[0]}/json`)).body.Running === false);
+    await until('console stream closed', 5_000, () => agent.mux.streamCount === 0);
+    await until('end record', 5_000, async () => (await fetchJson(`${base()}/api/audit?action=containers.console.end&targetId=${envId}`, { token: admin })).body.items[0]?.details.execId === execs[0]);
     const end = await fetchJson(`${base()}/api/audit?action=containers.console.end&targetId=${envId}`, { token: admin });
     expect(end.body.items[0].details).toMatchObject({ hungUp: true, exitCode: expect.any(Number) });
   });
@@ -352,17 +318,23 @@ describe('live features over WebSockets', () => {
     try {
       const c = await connected(url(id, 'logs', '?tail=all'));
       c.ws.pause();
-      // Until nothing more moves: the agent is out of credit while the browser reads nothing.
+      // Until nothing more moves for a second (40 polls 25 ms apart): the agent is out of credit
+      // while the browser reads nothing.
       let last = -1;
       let still = 0;
-      await until(() => {
-        still = sent === last && sent > 0 ? still + 1 : 0;
-        last = sent;
-        return still >= 40;
-      }, 60_000, 'the agent to stop sending');
+      await until(
+        'the agent to stop sending',
+        60_000,
+        () => {
+          still = sent === last && sent > 0 ? still + 1 : 0;
+          last = sent;
+          return still >= 40;
+        },
+        25,
+      );
       expect(sent).toBeLessThan(total / 2);
       c.ws.resume();
-      await until(() => c.json.some((m) => m.type === 'end'), 120_000, 'the whole log');
+      await until('the whole log', 120_000, () => c.json.some((m) => m.type === 'end'));
       expect(c.text().replace(/\n/g, '').length).toBe(total);
       expect(c.text()).toMatch(/^y+$/);
     } finally {

@@ -12,6 +12,8 @@ import { DIALECTS, type TestDialect } from './helpers/databases.ts';
 import { ADMIN, createHarness, type Answer, type Call, type Harness } from './helpers/harness.ts';
 import { canonicalSnapshot, type EngineSnapshot } from '@capstan/protocol';
 import { hashCanonical } from '../src/modules/snapshots/snapshots.service.ts';
+import { signWebhook } from '../src/modules/git-sources/webhook-signature.ts';
+import { closeSharedGitRepo, sharedGitRepo } from './helpers/git-server.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Principals (the matrix columns)
@@ -96,6 +98,7 @@ interface Target {
   params?: Record<string, number | string>;
   query?: Record<string, string | number>;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 interface Case {
@@ -120,6 +123,79 @@ async function queuedCommand(f: Fixture, environmentId: number, kind: 'container
   const r = await f.h.call({ method: 'POST', url: `/api/environments/${environmentId}/commands`, token: f.accounts.admin.token, body });
   expect(r.status, JSON.stringify(r.body)).toBe(202);
   return r.body.id as string;
+}
+
+/** A fresh registry definition made by the administrator; its host has nothing listening. */
+async function newRegistry(f: Fixture): Promise<number> {
+  const name = f.uniq('registry');
+  const body = { name, host: `127.0.0.1:${1000 + Number(name.split('-').pop())}`, username: 'ci', password: 'registry password' };
+  const r = await f.h.call({ method: 'POST', url: '/api/registries', token: f.accounts.admin.token, body });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as number;
+}
+
+/** A fresh custom app template made by the administrator; answers its id. */
+async function newTemplate(f: Fixture): Promise<string> {
+  const body = { title: f.uniq('template'), compose: 'services:\n  app:\n    image: capstan-test/busybox:latest\n' };
+  const r = await f.h.call({ method: 'POST', url: '/api/templates', token: f.accounts.admin.token, body });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as string;
+}
+
+/** Replaces an environment's snapshot with one running the compose projects named (one busybox container each). */
+async function putSnapshot(f: Fixture, environmentId: number, projects: string[] = []): Promise<void> {
+  const engine = { name: 'e1', version: '28', apiVersion: '1.50', os: 'linux', arch: 'x86_64', kernelVersion: '6', cpus: 1, memoryBytes: 1, storageDriver: 'overlay2' };
+  const containers = projects.map((p, i) => ({
+    id: `c${i}`.padEnd(64, '0'),
+    name: `${p}_app_1`,
+    image: 'busybox:latest',
+    imageId: 'sha256:b',
+    command: 'sleep',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    state: 'running',
+    status: 'Up',
+    health: null,
+    labels: { 'com.docker.compose.project': p, 'com.docker.compose.service': 'app', 'com.docker.compose.container-number': '1' },
+    ports: [],
+    composeProject: p,
+    composeService: 'app',
+  }));
+  const composeProjects = projects.map((name) => ({ name, services: ['app'], containers: 1, running: 1, workingDir: null, configFiles: null }));
+  const snapshot: EngineSnapshot = { takenAt: new Date().toISOString(), engine, containers, images: [], volumes: [], networks: [], composeProjects };
+  const frame = { type: 'snapshot' as const, hash: hashCanonical(canonicalSnapshot(snapshot)), snapshot };
+  expect((await f.h.app.services.snapshots.receive({ environmentId, send: () => true }, frame)).result).toBe('stored');
+}
+
+/** A fresh stack made by the administrator on an environment (not deployed); answers its id. */
+async function newStack(f: Fixture, environmentId: number): Promise<number> {
+  const body = { name: f.uniq('stack'), environmentId, compose: 'services:\n  app:\n    image: busybox:latest\n', variables: [{ name: 'TOKEN', value: 'matrix-secret', secret: true }] };
+  const r = await f.h.call({ method: 'POST', url: '/api/stacks', token: f.accounts.admin.token, body });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as number;
+}
+
+/** A fresh stack with one version whose deploy (queued by the administrator) ended as the agent would report it. */
+const MATRIX_WEBHOOK_SECRET = 'the role matrix webhook secret';
+
+/** A fresh stack deployed by the administrator from a Git source (real Git server; polling off); answers both ids. */
+async function gitStack(f: Fixture, environmentId: number): Promise<{ stackId: number; sourceId: number }> {
+  const stackId = await newStack(f, environmentId);
+  const body = { url: (await sharedGitRepo()).url, pollIntervalSeconds: 0, webhookSecret: MATRIX_WEBHOOK_SECRET };
+  const r = await f.h.call({ method: 'POST', url: `/api/stacks/${stackId}/git`, token: f.accounts.admin.token, body });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return { stackId, sourceId: r.body.id as number };
+}
+
+async function deployedStack(f: Fixture, environmentId: number): Promise<{ id: number; versionId: number }> {
+  const id = await newStack(f, environmentId);
+  const r = await f.h.call({ method: 'POST', url: `/api/stacks/${id}/deploy`, token: f.accounts.admin.token, body: {} });
+  expect(r.status, JSON.stringify(r.body)).toBe(202);
+  const command = await f.h.app.services.commands.get(environmentId, r.body.commandId as string);
+  const plan = { services: [], networks: [], volumes: [], basis: 'live', computedAt: new Date().toISOString(), noop: false };
+  const output = { outcome: 'deployed', plan, imageDigests: {}, failure: null, durationMs: 1 };
+  const at = new Date().toISOString();
+  expect(await f.h.app.services.commands.result(environmentId, { id: command.id, seq: command.seq, status: 'succeeded', output, startedAt: at, finishedAt: at })).toBe('applied');
+  return { id, versionId: r.body.id as number };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,6 +556,194 @@ const MATRIX: Record<string, readonly Case[]> = {
     },
   ],
 
+  // ----- registries: credentials every agent may be handed, administrators only ------- a e s o h r t n R S u
+  'GET /api/registries': [{ expect: 'A F F F F F F F A F U', target: () => ({}) }],
+  'GET /api/registries/:id': [{ expect: 'A F F F F F F F A F U', target: async (f) => ({ params: { id: await newRegistry(f) } }) }],
+  'POST /api/registries': [
+    {
+      expect: 'A F F F F F F F K F U',
+      target: (f) => ({ body: { name: f.uniq('registry'), host: `${f.uniq('reg')}.example.test:5000`, username: 'ci', password: 'registry password' } }),
+    },
+  ],
+  'PATCH /api/registries/:id': [
+    { expect: 'A F F F F F F F K F U', target: async (f) => ({ params: { id: await newRegistry(f) }, body: { username: 'deploy' } }) },
+  ],
+  'DELETE /api/registries/:id': [{ expect: 'A F F F F F F F K F U', target: async (f) => ({ params: { id: await newRegistry(f) } }) }],
+  'POST /api/registries/:id/test': [
+    {
+      // Nothing listens on the registry's port: authorized callers get the check's own answer.
+      expect: 'X F F F F F F F K F U',
+      otherwise: { status: 422, code: 'registry_unreachable' },
+      target: async (f) => ({ params: { id: await newRegistry(f) } }),
+    },
+  ],
+
+  // ----- app templates: anyone signed in reads and renders; custom ones are administrators' a e s o h r t n R S u
+  'GET /api/templates': [{ expect: 'A A A A A A A A A A U', target: () => ({}) }],
+  'GET /api/templates/catalogue/status': [{ expect: 'A A A A A A A A A A U', target: () => ({}) }],
+  'POST /api/templates/catalogue/refresh': [{ expect: 'A F F F F F F F K F U', target: () => ({}) }],
+  'POST /api/templates': [
+    { expect: 'A F F F F F F F K F U', target: (f) => ({ body: { title: f.uniq('template'), compose: 'services:\n  app:\n    image: capstan-test/busybox:latest\n' } }) },
+  ],
+  'GET /api/templates/:id': [
+    { variant: 'catalogue', expect: 'A A A A A A A A A A U', target: () => ({ params: { id: 'static-site' } }) },
+    { variant: 'custom', expect: 'A A A A A A A A A A U', target: async (f) => ({ params: { id: await newTemplate(f) } }) },
+  ],
+  'PATCH /api/templates/:id': [
+    { variant: 'custom', expect: 'A F F F F F F F K F U', target: async (f) => ({ params: { id: await newTemplate(f) }, body: { description: 'changed' } }) },
+    {
+      // The catalogue is read-only for everyone; others are refused before they learn that.
+      variant: 'catalogue',
+      expect: 'X F F F F F F F K F U',
+      otherwise: { status: 409, code: 'template_read_only' },
+      target: () => ({ params: { id: 'static-site' }, body: { description: 'changed' } }),
+    },
+  ],
+  'DELETE /api/templates/:id': [{ expect: 'A F F F F F F F K F U', target: async (f) => ({ params: { id: await newTemplate(f) } }) }],
+  'POST /api/templates/:id/render': [
+    // Computes only: read-only keys too.
+    { expect: 'A A A A A A A A A A U', target: () => ({ params: { id: 'static-site' }, body: { variables: { PORT: 8088 } } }) },
+  ],
+  'POST /api/templates/:id/deploy': [
+    {
+      variant: 'E1',
+      expect: 'A A A F F F F F K A U',
+      target: (f) => ({ params: { id: 'static-site' }, body: { environmentId: f.ids.e1, name: f.uniq('site') } }),
+    },
+    {
+      variant: 'E3, no group',
+      expect: 'A F F F F F F F K F U',
+      target: (f) => ({ params: { id: 'static-site' }, body: { environmentId: f.ids.e3, name: f.uniq('site') } }),
+    },
+  ],
+
+  // ----- stacks: stacks.read / stacks.deploy / stacks.delete on the stack's environment  a e s o h r t n R S u
+  'POST /api/stacks': [
+    {
+      variant: 'on E1',
+      expect: 'A A A F F F F F K A U',
+      target: (f) => ({ body: { name: f.uniq('stack'), environmentId: f.ids.e1, compose: 'services:\n  app:\n    image: busybox:latest\n' } }),
+    },
+    {
+      variant: 'on E3, no group',
+      expect: 'A F F F F F F F K F U',
+      target: (f) => ({ body: { name: f.uniq('stack'), environmentId: f.ids.e3, compose: 'services:\n  app:\n    image: busybox:latest\n' } }),
+    },
+  ],
+  'GET /api/stacks': [
+    // Lists are filtered to what each principal sees.
+    { variant: 'all', expect: 'A A A A A A A A A A U', target: () => ({}) },
+    { variant: 'of E1', expect: 'A A A A A A A F A A U', target: (f) => ({ query: { environmentId: f.ids.e1 } }) },
+  ],
+  'GET /api/stacks/:id': [
+    { variant: 'on E1', expect: 'A A A A A A A F A A U', target: async (f) => ({ params: { id: await newStack(f, f.ids.e1) } }) },
+    { variant: 'on E3, no group', expect: 'A F F F F F F F A F U', target: async (f) => ({ params: { id: await newStack(f, f.ids.e3) } }) },
+  ],
+  'PATCH /api/stacks/:id': [
+    { expect: 'A A A F F F F F K A U', target: async (f) => ({ params: { id: await newStack(f, f.ids.e1) }, body: { health: { windowSeconds: 5 } } }) },
+  ],
+  'DELETE /api/stacks/:id': [
+    { variant: 'never deployed', expect: 'A A A F F F F F K A U', target: async (f) => ({ params: { id: await newStack(f, f.ids.e1) } }) },
+    {
+      variant: 'deployed (queues stack.remove)',
+      expect: 'A A A F F F F F K A U',
+      target: async (f) => ({ params: { id: (await deployedStack(f, f.ids.e1)).id }, query: { removeVolumes: 'true' } }),
+    },
+  ],
+  'POST /api/stacks/:id/deploy': [
+    { variant: 'on E1', expect: 'A A A F F F F F K A U', target: async (f) => ({ params: { id: await newStack(f, f.ids.e1) }, body: { pull: 'always' } }) },
+    { variant: 'on E2, other environment of G1', expect: 'A F F F F F F F K F U', target: async (f) => ({ params: { id: await newStack(f, f.ids.e2) }, body: {} }) },
+  ],
+  'POST /api/stacks/:id/rollback': [
+    {
+      expect: 'A A A F F F F F K A U',
+      target: async (f) => {
+        const { id, versionId } = await deployedStack(f, f.ids.e1);
+        return { params: { id }, body: { versionId } };
+      },
+    },
+  ],
+  'POST /api/stacks/:id/plan': [
+    {
+      // Computes only (against the snapshot: no agent here), so read-only keys may.
+      expect: 'A A A A A A A F A A U',
+      target: async (f) => {
+        await putSnapshot(f, f.ids.e1);
+        return { params: { id: await newStack(f, f.ids.e1) }, body: {} };
+      },
+    },
+  ],
+  'GET /api/stacks/:id/versions': [{ expect: 'A A A A A A A F A A U', target: async (f) => ({ params: { id: (await deployedStack(f, f.ids.e1)).id } }) }],
+  'GET /api/stacks/:id/versions/:versionId': [
+    { expect: 'A A A A A A A F A A U', target: async (f) => ({ params: await deployedStack(f, f.ids.e1) }) },
+  ],
+  'GET /api/stacks/:id/versions/:versionId/events': [
+    // A finished version: the stream sends its final status and ends.
+    { expect: 'A A A A A A A F A A U', target: async (f) => ({ params: await deployedStack(f, f.ids.e1) }) },
+  ],
+  'POST /api/environments/:id/stacks/adopt': [
+    {
+      variant: 'E1',
+      expect: 'A A A F F F F F K A U',
+      target: async (f) => {
+        const projectName = f.uniq('legacy');
+        await putSnapshot(f, f.ids.e1, [projectName]);
+        return { params: { id: f.ids.e1 }, body: { projectName } };
+      },
+    },
+    {
+      variant: 'E3, no group',
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => {
+        const projectName = f.uniq('legacy');
+        await putSnapshot(f, f.ids.e3, [projectName]);
+        return { params: { id: f.ids.e3 }, body: { projectName } };
+      },
+    },
+  ],
+
+  // ----- Git stacks: stacks.read / stacks.deploy on the stack's environment; the webhook is signed, not authenticated
+  'POST /api/stacks/:id/git': [
+    {
+      variant: 'on E1',
+      expect: 'A A A F F F F F K A U',
+      target: async (f) => ({ params: { id: await newStack(f, f.ids.e1) }, body: { url: (await sharedGitRepo()).url, pollIntervalSeconds: 0 } }),
+    },
+    {
+      variant: 'on E2, other environment of G1',
+      expect: 'A F F F F F F F K F U',
+      target: async (f) => ({ params: { id: await newStack(f, f.ids.e2) }, body: { url: (await sharedGitRepo()).url, pollIntervalSeconds: 0 } }),
+    },
+  ],
+  'GET /api/stacks/:id/git': [{ expect: 'A A A A A A A F A A U', target: async (f) => ({ params: { id: (await gitStack(f, f.ids.e1)).stackId } }) }],
+  'PATCH /api/stacks/:id/git': [
+    { expect: 'A A A F F F F F K A U', target: async (f) => ({ params: { id: (await gitStack(f, f.ids.e1)).stackId }, body: { pollIntervalSeconds: 0 } }) },
+  ],
+  'DELETE /api/stacks/:id/git': [{ expect: 'A A A F F F F F K A U', target: async (f) => ({ params: { id: (await gitStack(f, f.ids.e1)).stackId } }) }],
+  'POST /api/stacks/:id/git/sync': [
+    { expect: 'A A A F F F F F K A U', target: async (f) => ({ params: { id: (await gitStack(f, f.ids.e1)).stackId }, body: {} }) },
+  ],
+  'POST /api/git-sources/:id/webhook': [
+    {
+      // Public: the signature is the credential, whoever else is calling.
+      variant: 'signed with the secret',
+      expect: 'A A A A A A A A A A A',
+      target: async (f) => {
+        const body = { ref: 'refs/heads/main' };
+        return { params: { id: (await gitStack(f, f.ids.e1)).sourceId }, body, headers: { 'x-hub-signature-256': signWebhook(MATRIX_WEBHOOK_SECRET, JSON.stringify(body)) } };
+      },
+    },
+    {
+      variant: 'signed with another secret',
+      expect: 'X X X X X X X X X X X',
+      otherwise: { status: 401, code: 'webhook_signature_invalid' },
+      target: async (f) => {
+        const body = { ref: 'refs/heads/main' };
+        return { params: { id: (await gitStack(f, f.ids.e1)).sourceId }, body, headers: { 'x-hub-signature-256': signWebhook('not the secret', JSON.stringify(body)) } };
+      },
+    },
+  ],
+
   // ----- operations of the instance -------------------------------------------------- a e s o h r t n R S u
   'GET /api/audit': [{ expect: 'A F F F F F F F A F U', target: () => ({}) }],
   'GET /metrics': [{ expect: 'A F F F F F F F A F U', target: () => ({}) }],
@@ -692,6 +956,7 @@ describe.each(DIALECTS)('role matrix (%s)', (dialect) => {
   });
   afterAll(async () => {
     await f?.h.close();
+    await closeSharedGitRepo();
   });
 
   it('has exactly one row per route: no route without expectations, no row without a route', () => {
@@ -758,6 +1023,7 @@ describe.each(DIALECTS)('role matrix (%s)', (dialect) => {
             method,
             url: fillUrl(url, t),
             ...(t.body !== undefined ? { body: t.body } : {}),
+            ...(t.headers ? { headers: t.headers } : {}),
             ...p.credentials(),
           });
           const got = classify(res, c);

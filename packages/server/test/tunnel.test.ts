@@ -1,6 +1,6 @@
 // The Edge Agent tunnel, end to end on real parts: a real HTTPS listener, test agents speaking the
 // protocol with the real Mux over real WebSockets, and a real dockerd behind them.
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import http from 'node:http';
@@ -14,43 +14,15 @@ import { startEngine, stopEngine, type Engine } from '../../../e2e/rig/engine.ts
 import { loadTestImage, TEST_IMAGE } from '../../../e2e/rig/images.ts';
 import { runSync } from '../../../e2e/rig/sys.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
+import { engineGet } from './helpers/engine-get.ts';
+import { enrolAgent, type Enrolled } from './helpers/enrol.ts';
 import { ADMIN } from './helpers/harness.ts';
 import { fetchJson } from './helpers/https-client.ts';
 import { testConfig } from './helpers/server-config.ts';
 import { TestAgent } from './helpers/test-agent.ts';
+import { until } from './helpers/until.ts';
 
 const CGROUP = `/capstan-rig/tunnel-test-${process.pid}`;
-
-interface Enrolled {
-  envId: number;
-  agentId: number;
-  privateKey: KeyObject;
-}
-
-function until(check: () => Promise<boolean> | boolean, ms = 5_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      if (await check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(() => void tick(), 25);
-    };
-    void tick();
-  });
-}
-
-/** GET on the engine's socket directly. */
-function direct(socket: string, p: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ socketPath: socket, path: p }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(JSON.parse(text)));
-      })
-      .on('error', reject);
-  });
-}
 
 /** Any request through the server, raw body back. */
 function request(port: number, method: string, p: string, token: string, body?: unknown): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
@@ -72,18 +44,7 @@ describe('Edge Agent tunnel', () => {
     return a;
   };
 
-  async function enrol(name: string): Promise<Enrolled> {
-    const env = await fetchJson(`${base()}/api/environments`, { method: 'POST', token: admin, body: { name } });
-    expect(env.status, JSON.stringify(env.body)).toBe(201);
-    const jt = await fetchJson(`${base()}/api/environments/${env.body.id}/join-tokens`, { method: 'POST', token: admin, body: { ttl: 600 } });
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    const e = await fetchJson(`${base()}/api/agents/enrol`, {
-      method: 'POST',
-      body: { token: jt.body.token, publicKey: publicKey.export({ format: 'pem', type: 'spki' }).toString(), hostname: name, agentVersion: '0.0.0' },
-    });
-    expect(e.status, JSON.stringify(e.body)).toBe(201);
-    return { envId: env.body.id, agentId: e.body.agentId, privateKey };
-  }
+  const enrol = (name: string) => enrolAgent(base(), admin, name);
   const status = async (envId: number) => (await fetchJson(`${base()}/api/environments/${envId}/status`, { token: admin })).body;
 
   beforeAll(async () => {
@@ -115,7 +76,7 @@ describe('Edge Agent tunnel', () => {
     const a = await connect({ agentId: e.agentId, privateKey: e.privateKey });
     await a.welcome;
     expect(a.heartbeatIntervalMs).toBe(300);
-    await until(async () => (await status(e.envId)).status === 'up', 5_000, 'status up');
+    await until('status up', 5_000, async () => (await status(e.envId)).status === 'up');
     const s = await status(e.envId);
     expect(s).toMatchObject({ connected: true, agentId: e.agentId, agentVersion: '0.0.0-test', engineVersion: '20.10-test', protocolVersion: 1 });
     await server.app.services.tunnel.settled();
@@ -126,7 +87,7 @@ describe('Edge Agent tunnel', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     expect((await status(e.envId)).connected).toBe(true);
     await a.close();
-    await until(async () => (await status(e.envId)).status === 'down', 5_000, 'status down');
+    await until('status down', 5_000, async () => (await status(e.envId)).status === 'down');
   });
 
   it('refuses a bad signature and a replayed hello, closing the connection', async () => {
@@ -163,7 +124,7 @@ describe('Edge Agent tunnel', () => {
     a3.ws.send(encodeFrame({ type: 'data', streamId: 7, payload: new Uint8Array([1]) }));
     await a3.closed;
     expect(a3.error?.code).toBe('unknown_stream');
-    await until(async () => (await status(e1.envId)).status === 'down', 5_000, 'e1 down');
+    await until('e1 down', 5_000, async () => (await status(e1.envId)).status === 'down');
     expect((await status(e2.envId)).connected).toBe(true);
     a2.heartbeat();
     await new Promise((r) => setTimeout(r, 100));
@@ -190,17 +151,17 @@ describe('Edge Agent tunnel', () => {
     const again = await connect({ agentId: e.agentId, privateKey: e.privateKey });
     await expect(again.welcome).rejects.toThrow();
     expect(again.error?.code).toBe('unauthorized');
-    await until(async () => (await status(e.envId)).status === 'down', 5_000, 'down after revoke');
+    await until('down after revoke', 5_000, async () => (await status(e.envId)).status === 'down');
   });
 
   it('a silent agent is disconnected and its environment marked down', async () => {
     const e = await enrol('silent');
     const a = await connect({ agentId: e.agentId, privateKey: e.privateKey, heartbeat: false });
     await a.welcome;
-    await until(async () => (await status(e.envId)).status === 'up', 5_000, 'up');
+    await until('up', 5_000, async () => (await status(e.envId)).status === 'up');
     await a.closed;
     expect(a.error?.code).toBe('heartbeat_timeout');
-    await until(async () => (await status(e.envId)).status === 'down', 5_000, 'down');
+    await until('down', 5_000, async () => (await status(e.envId)).status === 'down');
     await server.app.services.tunnel.settled();
     const audit = await fetchJson(`${base()}/api/audit?action=environments.offline&targetId=${e.envId}`, { token: admin });
     expect(audit.body.items[0].details).toMatchObject({ code: 'heartbeat_timeout' });
@@ -224,7 +185,7 @@ describe('Edge Agent tunnel', () => {
     });
 
     it('lists the containers of the engine, as the socket does (both URL forms)', async () => {
-      const expected = (await direct(engine.socket, '/v1.41/containers/json?all=1')).map((c: any) => c.Id).sort();
+      const expected = (await engineGet(engine.socket, '/v1.41/containers/json?all=1')).body.map((c: any) => c.Id).sort();
       expect(expected.length).toBeGreaterThanOrEqual(2);
       for (const prefix of ['environments', 'endpoints']) {
         const r = await fetchJson(`${base()}/api/${prefix}/${e.envId}/docker/v1.41/containers/json?all=1`, { token: admin });
@@ -259,7 +220,7 @@ describe('Edge Agent tunnel', () => {
         body: { Image: TEST_IMAGE, Cmd: ['true'], HostConfig: { NetworkMode: 'none' } },
       });
       expect(made.status, JSON.stringify(made.body)).toBe(201);
-      expect((await direct(engine.socket, `/containers/${made.body.Id}/json`)).Name).toBe('/via-tunnel');
+      expect((await engineGet(engine.socket, `/containers/${made.body.Id}/json`)).body.Name).toBe('/via-tunnel');
       await server.app.services.audit.flush();
       const audit = await fetchJson(`${base()}/api/audit?action=docker.post&targetId=${e.envId}`, { token: admin });
       const outcomes = audit.body.items.map((i: any) => `${i.statusCode} ${i.details.path}`);
@@ -282,10 +243,10 @@ describe('Edge Agent tunnel', () => {
         `POST /api/environments/${e.envId}/docker/exec/${exec.body.Id}/start HTTP/1.1\r\nHost: capstan\r\nAuthorization: Bearer ${admin}\r\n` +
           `Content-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
       );
-      await until(() => text.includes('\r\n\r\n'), 10_000, '101 head');
+      await until('101 head', 10_000, () => text.includes('\r\n\r\n'));
       expect(text).toMatch(/^HTTP\/1\.1 101 UPGRADED\r\n/);
       sock.write('ping\n');
-      await until(() => text.includes('got-ping'), 10_000, 'exec output');
+      await until('exec output', 10_000, () => text.includes('got-ping'));
       sock.destroy();
     });
 
@@ -322,7 +283,7 @@ describe('Edge Agent tunnel', () => {
     port = server.port;
     const again = await connect({ agentId: back.agentId, privateKey: back.privateKey });
     await again.welcome;
-    await until(async () => (await status(gone.envId)).status === 'down', 5_000, 'stale status down');
+    await until('stale status down', 5_000, async () => (await status(gone.envId)).status === 'down');
     await server.app.services.tunnel.settled();
     expect((await status(back.envId)).status).toBe('up');
     const offline = await fetchJson(`${base()}/api/audit?action=environments.offline&targetId=${gone.envId}`, { token: admin });

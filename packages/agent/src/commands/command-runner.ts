@@ -1,16 +1,22 @@
 // Runs the commands the server pushes: one at a time, in seq order, each id at most once (the
 // journal remembers across crashes), reporting acceptance and results over whatever link is live.
-import { CAPABILITY_COMMANDS, type AgentAppFrame, type CommandFrame, type ServerAppFrame } from '@capstan/protocol';
+import { CAPABILITY_COMMANDS, type AgentAppFrame, type CommandFrame, type CommandProgressEvent, type ServerAppFrame } from '@capstan/protocol';
 import type { CommandJournal } from '../journal/journal.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AgentLink, SessionApp } from '../tunnel/session.ts';
 import { decide, expiredFrame, interruptedResult, storedResultFrame, type ExecutionOutcome, type StoredResult } from './decide.ts';
 
+/** What an executor may use while a command runs. */
+export interface ExecutionContext {
+  /** Reports progress to the server if connected (best effort: never journalled, dropped while offline). */
+  readonly progress: (event: CommandProgressEvent) => void;
+}
+
 /** What the runner needs. */
 export interface CommandRunnerOptions {
   readonly journal: CommandJournal;
   /** Runs one command (validation included); never rejects for a bad command. */
-  readonly execute: (command: CommandFrame) => Promise<ExecutionOutcome>;
+  readonly execute: (command: CommandFrame, context: ExecutionContext) => Promise<ExecutionOutcome>;
   readonly log: Logger;
   readonly now?: () => Date;
   /** How long stop() waits for the command in progress (default 10 s). */
@@ -116,7 +122,10 @@ export class CommandRunner implements SessionApp {
     const startedAt = this.#now().toISOString();
     let outcome: ExecutionOutcome;
     try {
-      outcome = await this.#o.execute(command);
+      const progress = (event: CommandProgressEvent): void => {
+        this.#link?.send({ type: 'command-progress', id: command.id, seq: command.seq, at: this.#now().toISOString(), event });
+      };
+      outcome = await this.#o.execute(command, { progress });
     } catch (err) {
       outcome = { status: 'failed', error: { code: 'agent_error', message: `the agent failed running the command: ${(err as Error).message}`.slice(0, 4096) } };
     }

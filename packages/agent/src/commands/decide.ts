@@ -1,7 +1,7 @@
 // The runner's decisions as pure functions of plain data: what to do with a command given what the
 // journal knows, how to read a command off the wire, and the frames that report outcomes.
 import {
-  COMMAND_SPEC_SCHEMAS,
+  COMMAND_KINDS,
   CommandErrorSchema,
   CommandSpecSchema,
   type CommandError,
@@ -9,7 +9,7 @@ import {
   type CommandResultFrame,
   type CommandSpec,
 } from '@capstan/protocol';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { CommandState } from '../journal/records.ts';
 
 /** What an executor reports. */
@@ -21,9 +21,9 @@ export interface ExecutionOutcome {
 
 /** What the journal keeps as a command's result, enough to report it again without running it. */
 export const StoredResultSchema = z.object({
-  output: z.unknown().optional(),
-  error: CommandErrorSchema.optional(),
-  startedAt: z.string().nullable(),
+  output: z.optional(z.unknown()),
+  error: z.optional(CommandErrorSchema),
+  startedAt: z.nullable(z.string()),
   finishedAt: z.string(),
 });
 export type StoredResult = z.infer<typeof StoredResultSchema>;
@@ -99,7 +99,7 @@ export function expiredFrame(command: Pick<CommandFrame, 'id' | 'seq' | 'expires
   };
 }
 
-const KNOWN_KINDS: ReadonlySet<string> = new Set(COMMAND_SPEC_SCHEMAS.map((s) => s.shape.kind.value));
+const KNOWN_KINDS: ReadonlySet<string> = new Set(COMMAND_KINDS);
 
 /** Reads a command off the wire: a kind this agent does not know, or a payload its kind refuses, is a failed outcome. */
 export function parseCommand(command: Pick<CommandFrame, 'kind' | 'payload'>): { ok: true; spec: CommandSpec } | { ok: false; outcome: ExecutionOutcome } {

@@ -17,11 +17,11 @@ export function engineRequest(
   method: string,
   path: string,
   body?: unknown,
-  opts: { dedicated?: boolean } = {},
+  opts: { dedicated?: boolean; headers?: Record<string, string> } = {},
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string> = payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {};
+    const headers: Record<string, string> = { ...opts.headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) };
     const req = engine.request({ method, path, headers, ...(opts.dedicated ? { dedicated: true } : {}) });
     req.once('response', resolve);
     req.once('error', reject);

@@ -4,6 +4,7 @@ import type { EngineConnector } from '../engine/engine-connector.ts';
 import { parseCommand, type ExecutionOutcome } from './decide.ts';
 import { engineCall, engineErrorCode, engineMessage, engineRequest, readBody, type EngineAnswer } from './engine-api.ts';
 import { PullProgress, splitImageReference } from './image-ref.ts';
+import { credentialsFor, pullError, registryAuthHeader } from './registry-auth.ts';
 import { Demuxer, OutputCollector } from './output.ts';
 
 type Spec<K extends CommandSpec['kind']> = Extract<CommandSpec, { kind: K }>;
@@ -81,8 +82,14 @@ async function exec(engine: EngineConnector, spec: Spec<'container.exec'>): Prom
 /** POST /images/create, reading the progress stream to its end; an `error` line fails the pull. */
 async function pull(engine: EngineConnector, spec: Spec<'image.pull'>): Promise<ExecutionOutcome> {
   const { fromImage, tag } = splitImageReference(spec.payload.image);
-  const res = await engineRequest(engine, 'POST', `/images/create${query({ fromImage, tag: tag || undefined })}`);
-  if (res.statusCode !== 200) return failed({ status: res.statusCode ?? 0, body: await readBody(res) }, `cannot pull ${spec.payload.image}`);
+  const auth = credentialsFor(spec.payload.image, spec.payload.registryAuth ?? []);
+  const headers = auth ? { headers: { 'x-registry-auth': registryAuthHeader(auth) } } : {};
+  const res = await engineRequest(engine, 'POST', `/images/create${query({ fromImage, tag: tag || undefined })}`, undefined, headers);
+  if (res.statusCode !== 200) {
+    const answer = { status: res.statusCode ?? 0, body: await readBody(res) };
+    const error = pullError(spec.payload.image, engineMessage(answer), auth);
+    return error.code === 'pull_failed' ? failed(answer, `cannot pull ${spec.payload.image}`) : { status: 'failed', error };
+  }
   const progress = new PullProgress();
   await new Promise<void>((resolve, reject) => {
     res.setEncoding('utf8');
@@ -92,7 +99,7 @@ async function pull(engine: EngineConnector, spec: Spec<'image.pull'>): Promise<
     res.once('error', reject);
   });
   progress.end();
-  if (progress.error !== null) return { status: 'failed', error: { code: 'pull_failed', message: `cannot pull ${spec.payload.image}: ${progress.error}` } };
+  if (progress.error !== null) return { status: 'failed', error: pullError(spec.payload.image, progress.error, auth) };
   return { status: 'succeeded', output: { image: spec.payload.image, status: progress.lastStatus } };
 }
 

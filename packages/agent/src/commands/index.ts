@@ -2,6 +2,7 @@
 import type { EngineConnector } from '../engine/engine-connector.ts';
 import { CommandJournal } from '../journal/journal.ts';
 import type { Logger } from '../log/logger.ts';
+import { executeStackCommand, isStackCommand } from '../stacks/stack-commands.ts';
 import { CommandRunner } from './command-runner.ts';
 import { executeCommand } from './executors.ts';
 
@@ -9,5 +10,10 @@ export { CommandRunner } from './command-runner.ts';
 
 /** Opens the journal in `stateDir` (throws JournalCorruptError with what to do) and builds the runner. */
 export function createCommandRunner(stateDir: string, engine: EngineConnector, log: Logger): CommandRunner {
-  return new CommandRunner({ journal: CommandJournal.open(stateDir), execute: (command) => executeCommand(engine, command), log });
+  return new CommandRunner({
+    journal: CommandJournal.open(stateDir),
+    // Stack commands (compose projects) have their own executors; the rest are single engine calls.
+    execute: (command, { progress }) => (isStackCommand(command.kind) ? executeStackCommand({ engine, stateDir, progress }, command) : executeCommand(engine, command)),
+    log,
+  });
 }

@@ -1,25 +1,25 @@
 // The agent's identity on disk: one JSON file (0600) in the state directory, written atomically.
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** What enrolment leaves behind; everything later starts need to connect. */
 export const AgentIdentitySchema = z.object({
-  agentId: z.number().int().positive(),
-  environmentId: z.number().int().positive(),
+  agentId: z.int().check(z.positive()),
+  environmentId: z.int().check(z.positive()),
   /** Server base URL the agent enrolled with (https). */
-  server: z.string().url(),
-  privateKeyPem: z.string().min(1),
-  publicKeyPem: z.string().min(1),
+  server: z.url(),
+  privateKeyPem: z.string().check(z.minLength(1)),
+  publicKeyPem: z.string().check(z.minLength(1)),
   /** SHA-256 fingerprint of the server certificate seen at enrolment (TOFU pin for --insecure). */
-  serverCertSha256: z.string().optional(),
+  serverCertSha256: z.optional(z.string()),
   /** True when the agent trusts the server by that pin (enrolled with --insecure or --server-fingerprint), not by a CA. */
-  pinned: z.boolean().optional(),
+  pinned: z.optional(z.boolean()),
   enrolledAt: z.string(),
   /** mTLS: the client certificate (PEM) the server's agent CA issued for this key at enrolment. */
-  clientCertPem: z.string().optional(),
+  clientCertPem: z.optional(z.string()),
   /** SHA-256 (hex) of the join token last used, so a token left on the command line is not replayed. */
-  joinTokenSha256: z.string().optional(),
+  joinTokenSha256: z.optional(z.string()),
 });
 export type AgentIdentity = z.infer<typeof AgentIdentitySchema>;
 

@@ -1,17 +1,17 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** One line of the journal: a command accepted for execution, or the result it produced. */
 export const JournalRecordSchema = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('accepted'),
-    id: z.string().min(1),
-    seq: z.number().int().nonnegative(),
-    kind: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
+    seq: z.int().check(z.nonnegative()),
+    kind: z.string().check(z.minLength(1)),
     at: z.string(),
   }),
   z.object({
     t: z.literal('result'),
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     status: z.enum(['succeeded', 'failed']),
     result: z.unknown(),
     at: z.string(),

@@ -4,22 +4,35 @@
 // makes its own Ed25519 key pair on first start and enrols with the token and its public key.
 // Afterwards the agent proves itself on every connection by signing a fresh server nonce (see
 // `agentAuthSigningInput`): no secret and no signature seen on the wire can be replayed.
-import { z } from 'zod';
-import { IdSchema, TimestampSchema } from '../api/common.ts';
+//
+// zod/mini throughout: the agent loads this module, and classic zod would cost it ~12 MB of memory.
+import * as z from 'zod/mini';
+import { IdMiniSchema as IdSchema, TimestampMiniSchema as TimestampSchema } from '../primitives.ts';
 
 /** Join tokens are `cjt_` + 256 random bits in base64url. The server stores only a hash. */
 export const JOIN_TOKEN_PREFIX = 'cjt_';
 export const JOIN_TOKEN_PATTERN = /^cjt_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Node options the agent is started with (join command and container image alike): a 1 MB young
+ * generation instead of one that grows to many MB at start-up and stays grown while the agent idles
+ * (~1.5 MB less idle RSS, far less under load, no measurable CPU cost). Every option here must exist in
+ * Node 20+ (hosts run the agent with their system node, which refuses unknown options).
+ */
+export const AGENT_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'];
 
 /** Lifetime of a join token, in seconds. */
 export const JOIN_TOKEN_TTL = { default: 86_400, min: 60, max: 30 * 86_400 } as const;
 
 const NO_CONTROL = /^[^\p{Cc}]*$/u;
 
+// A join token's lifetime in seconds, shared by host and group tokens.
+const ttl = z._default(z.int().check(z.minimum(JOIN_TOKEN_TTL.min), z.maximum(JOIN_TOKEN_TTL.max)), JOIN_TOKEN_TTL.default);
+
 /** POST /api/environments/{id}/join-tokens */
 export const CreateJoinTokenSchema = z.strictObject({
   /** Seconds until the token expires (default 24 h, 1 minute to 30 days). */
-  ttl: z.number().int().min(JOIN_TOKEN_TTL.min).max(JOIN_TOKEN_TTL.max).default(JOIN_TOKEN_TTL.default),
+  ttl,
 });
 export type CreateJoinToken = z.infer<typeof CreateJoinTokenSchema>;
 
@@ -27,7 +40,7 @@ export type CreateJoinToken = z.infer<typeof CreateJoinTokenSchema>;
 export const JoinTokenSchema = z.object({
   token: z.string(),
   expiresAt: TimestampSchema,
-  /** One shell line: `node capstan-agent.js --server <public URL> --join-token <token>`. */
+  /** One shell line: `node <AGENT_NODE_OPTIONS> capstan-agent.js --server <public URL> --join-token <token>`. */
   command: z.string(),
   /** The same, as one `docker run` line for hosts that run the agent as a container. */
   dockerCommand: z.string(),
@@ -37,16 +50,16 @@ export type JoinToken = z.infer<typeof JoinTokenSchema>;
 /** POST /api/environments/groups/{id}/join-tokens: one token for many hosts of a fleet. */
 export const CreateGroupJoinTokenSchema = z.strictObject({
   /** Seconds until the token expires (default 24 h, 1 minute to 30 days). */
-  ttl: z.number().int().min(JOIN_TOKEN_TTL.min).max(JOIN_TOKEN_TTL.max).default(JOIN_TOKEN_TTL.default),
+  ttl,
   /** How many hosts may enrol with it; omitted or null: any number until it expires. */
-  maxUses: z.number().int().min(1).max(100_000).nullable().default(null),
+  maxUses: z._default(z.nullable(z.int().check(z.minimum(1), z.maximum(100_000))), null),
 });
 export type CreateGroupJoinToken = z.infer<typeof CreateGroupJoinTokenSchema>;
 
 /** A group join token: each host enrolling with it becomes a new environment of the group, named after its hostname. */
-export const GroupJoinTokenSchema = JoinTokenSchema.extend({
+export const GroupJoinTokenSchema = z.extend(JoinTokenSchema, {
   groupId: IdSchema,
-  maxUses: z.number().int().nullable(),
+  maxUses: z.nullable(z.int()),
 });
 export type GroupJoinToken = z.infer<typeof GroupJoinTokenSchema>;
 
@@ -56,24 +69,30 @@ const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----
 /** An Ed25519 public key as SubjectPublicKeyInfo: PEM, or the DER in base64. The server checks the key itself. */
 export const AgentPublicKeySchema = z
   .string()
-  .max(1024, 'must be at most 1024 characters')
-  .refine((v) => BASE64.test(v) || PEM_PUBLIC_KEY.test(v), 'must be an Ed25519 public key: SPKI as PEM or base64 DER');
+  .check(
+    z.maxLength(1024, 'must be at most 1024 characters'),
+    z.refine((v) => BASE64.test(v) || PEM_PUBLIC_KEY.test(v), 'must be an Ed25519 public key: SPKI as PEM or base64 DER'),
+  );
 
 /** POST /api/agents/enrol (authenticated by the join token in the body). */
 export const EnrolRequestSchema = z.strictObject({
-  token: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+  token: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(256, 'must be at most 256 characters')),
   publicKey: AgentPublicKeySchema,
   hostname: z
     .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(253, 'must be at most 253 characters')
-    .regex(NO_CONTROL, 'must not contain control characters'),
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(253, 'must be at most 253 characters'),
+      z.regex(NO_CONTROL, 'must not contain control characters'),
+    ),
   agentVersion: z
     .string()
-    .min(1, 'must not be empty')
-    .max(64, 'must be at most 64 characters')
-    .regex(/^[A-Za-z0-9.+_-]+$/, 'may contain only letters, digits and . + _ -'),
+    .check(
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(64, 'must be at most 64 characters'),
+      z.regex(/^[A-Za-z0-9.+_-]+$/, 'may contain only letters, digits and . + _ -'),
+    ),
 });
 export type EnrolRequest = z.infer<typeof EnrolRequestSchema>;
 
@@ -82,9 +101,9 @@ export const EnrolResponseSchema = z.object({
   environmentId: IdSchema,
   serverTime: TimestampSchema,
   /** mTLS: a client certificate (PEM) for the enrolled key, issued by the server's internal agent CA. */
-  clientCertificate: z.string().max(16_384).optional(),
+  clientCertificate: z.optional(z.string().check(z.maxLength(16_384))),
   /** The internal agent CA's certificate (PEM). */
-  caCertificate: z.string().max(16_384).optional(),
+  caCertificate: z.optional(z.string().check(z.maxLength(16_384))),
 });
 export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
 
@@ -93,9 +112,9 @@ export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
 // ---------------------------------------------------------------------------------------------
 
 /** 32 random bytes, base64url without padding. */
-export const AgentNonceSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url');
+export const AgentNonceSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url'));
 /** An Ed25519 signature: 64 bytes, base64url without padding. */
-export const AgentSignatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'must be a 64-byte signature in base64url');
+export const AgentSignatureSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{86}$/, 'must be a 64-byte signature in base64url'));
 
 /** What a signature is for; a signature made for one purpose is useless for another. */
 export const AGENT_AUTH_PURPOSES = ['connect'] as const;
@@ -152,12 +171,12 @@ export const AgentSchema = z.object({
   hostname: z.string(),
   agentVersion: z.string(),
   /** `SHA256:` + base64 of the SHA-256 of the public key (SPKI DER); null while a rotation awaits re-enrolment. */
-  fingerprint: z.string().nullable(),
+  fingerprint: z.nullable(z.string()),
   /** Starts at 1; each re-enrolment after a rotation adds one. */
-  credentialVersion: z.number().int(),
+  credentialVersion: z.int(),
   createdAt: TimestampSchema,
-  lastSeenAt: TimestampSchema.nullable(),
-  revokedAt: TimestampSchema.nullable(),
+  lastSeenAt: z.nullable(TimestampSchema),
+  revokedAt: z.nullable(TimestampSchema),
 });
 export type Agent = z.infer<typeof AgentSchema>;
 

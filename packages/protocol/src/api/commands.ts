@@ -1,5 +1,6 @@
 // The command log over the API: queue a command for an environment's agent, follow it to its result.
 import { z } from 'zod';
+import { extend } from 'zod/mini';
 import {
   CommandErrorSchema,
   CommandKindNameSchema,
@@ -24,13 +25,14 @@ const ttl = {
 
 /** Body of POST /api/environments/:id/commands: a command spec plus an optional time to live. */
 export const EnqueueCommandSchema = z.discriminatedUnion('kind', [
-  ContainerStartCommandSchema.extend(ttl),
-  ContainerStopCommandSchema.extend(ttl),
-  ContainerRestartCommandSchema.extend(ttl),
-  ContainerKillCommandSchema.extend(ttl),
-  ContainerRemoveCommandSchema.extend(ttl),
-  ContainerExecCommandSchema.extend(ttl),
-  ImagePullCommandSchema.extend(ttl),
+  // The command schemas are zod/mini (the agent loads them): extend with mini's function.
+  extend(ContainerStartCommandSchema, ttl),
+  extend(ContainerStopCommandSchema, ttl),
+  extend(ContainerRestartCommandSchema, ttl),
+  extend(ContainerKillCommandSchema, ttl),
+  extend(ContainerRemoveCommandSchema, ttl),
+  extend(ContainerExecCommandSchema, ttl),
+  extend(ImagePullCommandSchema, ttl),
 ]);
 export type EnqueueCommand = z.infer<typeof EnqueueCommandSchema>;
 
@@ -56,7 +58,7 @@ export const CommandSchema = z.object({
   expiresAt: TimestampSchema.nullable(),
   /** Kind-specific result (exec: exitCode, stdout, stderr, truncated). */
   output: z.unknown().nullable(),
-  error: CommandErrorSchema.nullable(),
+  error: z.nullable(CommandErrorSchema),
 });
 export type Command = z.infer<typeof CommandSchema>;
 
@@ -74,7 +76,7 @@ export type CommandWithHistory = z.infer<typeof CommandWithHistorySchema>;
 /** GET /api/environments/:id/commands: `order=newest` (default, highest seq first) or `order=seq` (run order). */
 export const CommandListQuerySchema = z.strictObject({
   ...PageQueryShape,
-  status: CommandStatusSchema.optional(),
+  status: z.optional(CommandStatusSchema),
   order: z.enum(['newest', 'seq']).default('newest'),
 });
 export type CommandListQuery = z.infer<typeof CommandListQuerySchema>;

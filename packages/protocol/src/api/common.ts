@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { MAX_ID, TIMESTAMP_RANGE_MESSAGE, timestampInRange } from '../primitives.ts';
 
 /** Numeric identifiers, as they appear in URLs (`/api/environments/12`). */
-export const IdSchema = z.coerce.number().int().positive().max(2_147_483_647);
+export const IdSchema = z.coerce.number().int().positive().max(MAX_ID);
 
 export const IdParamsSchema = z.strictObject({ id: IdSchema });
 export type IdParams = z.infer<typeof IdParamsSchema>;
@@ -10,10 +11,7 @@ export type IdParams = z.infer<typeof IdParamsSchema>;
 export const TimestampSchema = z
   .string()
   .datetime({ offset: true })
-  .refine((v) => {
-    const t = Date.parse(v);
-    return Number.isFinite(t) && new Date(t).getUTCFullYear() <= 9999;
-  }, 'must be a date no later than the year 9999 (UTC)');
+  .refine(timestampInRange, TIMESTAMP_RANGE_MESSAGE);
 
 /** Offset paging shared by every list route. */
 export const PageQueryShape = {

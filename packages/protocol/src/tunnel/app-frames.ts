@@ -1,7 +1,7 @@
 // Application control frames carried by the tunnel once the handshake is done: the command log
 // (server → agent commands, agent → server acceptance and results) and live engine state
 // (agent → server snapshots and deltas). Each is gated on a capability the agent announces.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CommandErrorSchema, CommandKindNameSchema } from '../commands/index.ts';
 import { EngineSnapshotSchema, SnapshotDeltaSchema } from '../snapshot/schema.ts';
 import { CommandProgressEventSchema } from '../stacks/commands.ts';
@@ -12,10 +12,10 @@ export const CAPABILITY_COMMANDS = 'commands.v1';
 export const CAPABILITY_SNAPSHOTS = 'snapshots.v1';
 
 const commandId = z.uuid();
-const commandSeq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const timestamp = z.string().max(64);
+const commandSeq = z.int().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER));
+const timestamp = z.string().check(z.maxLength(64));
 /** sha256 hex of a snapshot's canonical form (see snapshotHash). */
-export const SnapshotHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest');
+export const SnapshotHashSchema = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest'));
 
 /** Server → agent: run this command (again, after a reconnect, until its result arrives). */
 export const CommandFrameSchema = z.object({
@@ -26,7 +26,7 @@ export const CommandFrameSchema = z.object({
   payload: z.record(z.string(), z.unknown()),
   queuedAt: timestamp,
   /** After this instant the agent must not start the command (it reports it expired). */
-  expiresAt: timestamp.nullable(),
+  expiresAt: z.nullable(timestamp),
 });
 export type CommandFrame = z.infer<typeof CommandFrameSchema>;
 
@@ -44,9 +44,9 @@ export const CommandResultFrameSchema = z.object({
   id: commandId,
   seq: commandSeq,
   status: z.enum(['succeeded', 'failed', 'expired']),
-  output: z.unknown().optional(),
-  error: CommandErrorSchema.optional(),
-  startedAt: timestamp.nullable(),
+  output: z.optional(z.unknown()),
+  error: z.optional(CommandErrorSchema),
+  startedAt: z.nullable(timestamp),
   finishedAt: timestamp,
 });
 export type CommandResultFrame = z.infer<typeof CommandResultFrameSchema>;
@@ -81,7 +81,7 @@ export type SnapshotDeltaFrame = z.infer<typeof SnapshotDeltaFrameSchema>;
 /** Server → agent: the server lacks the delta's base (or lost state); send a full snapshot. */
 export const SnapshotRequestFrameSchema = z.object({
   type: z.literal('snapshot-request'),
-  reason: z.string().max(256),
+  reason: z.string().check(z.maxLength(256)),
 });
 export type SnapshotRequestFrame = z.infer<typeof SnapshotRequestFrameSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { StreamErrorCodeSchema, TunnelErrorCodeSchema } from './errors.ts';
 import { MAX_STREAM_ID, MAX_STREAM_WINDOW } from './limits.ts';
 import { OpenAckFrameSchema, OpenFrameSchema } from './stream-kinds.ts';
@@ -17,16 +17,18 @@ import {
 // peer may add optional fields; unknown *types* are malformed frames, so new frame types must be
 // gated on a capability announced in hello/welcome.
 
-const streamId = z.number().int().min(1).max(MAX_STREAM_ID);
-const capability = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lower-case capability name');
-const shortText = z.string().max(1024);
+const streamId = z.int().check(z.minimum(1), z.maximum(MAX_STREAM_ID));
+const capability = z
+  .string()
+  .check(z.regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lower-case capability name'));
+const shortText = z.string().check(z.maxLength(1024));
 
 /** Optional facts about the agent's engine, sent in hello so the server can route features. */
 export const EngineInfoSchema = z.object({
-  version: z.string().max(64),
-  apiVersion: z.string().max(16),
-  os: z.string().max(64).optional(),
-  arch: z.string().max(64).optional(),
+  version: z.string().check(z.maxLength(64)),
+  apiVersion: z.string().check(z.maxLength(16)),
+  os: z.optional(z.string().check(z.maxLength(64))),
+  arch: z.optional(z.string().check(z.maxLength(64))),
 });
 export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 
@@ -37,7 +39,7 @@ export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 export const ChallengeFrameSchema = z.object({
   type: z.literal('challenge'),
   nonce: AgentNonceSchema,
-  serverTime: z.string().max(64),
+  serverTime: z.string().check(z.maxLength(64)),
 });
 
 /**
@@ -46,30 +48,30 @@ export const ChallengeFrameSchema = z.object({
  */
 export const HelloFrameSchema = z.object({
   type: z.literal('hello'),
-  agentId: z.number().int().positive(),
+  agentId: z.int().check(z.positive()),
   signature: AgentSignatureSchema,
-  protocolVersion: z.number().int().min(1).max(65535),
-  agentVersion: z.string().min(1).max(64),
-  capabilities: z.array(capability).max(64),
-  engine: EngineInfoSchema.optional(),
+  protocolVersion: z.int().check(z.minimum(1), z.maximum(65535)),
+  agentVersion: z.string().check(z.minLength(1), z.maxLength(64)),
+  capabilities: z.array(capability).check(z.maxLength(64)),
+  engine: z.optional(EngineInfoSchema),
 });
 /** Server → agent answer to hello: the version both will speak and the heartbeat cadence. */
 export const WelcomeFrameSchema = z.object({
   type: z.literal('welcome'),
-  protocolVersion: z.number().int().min(1).max(65535),
-  heartbeatIntervalMs: z.number().int().min(100).max(600_000),
-  capabilities: z.array(capability).max(64),
+  protocolVersion: z.int().check(z.minimum(1), z.maximum(65535)),
+  heartbeatIntervalMs: z.int().check(z.minimum(100), z.maximum(600_000)),
+  capabilities: z.array(capability).check(z.maxLength(64)),
 });
 /** Liveness probe; either side may send one, the other answers with the same seq. */
 export const HeartbeatFrameSchema = z.object({
   type: z.literal('heartbeat'),
-  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  sentAtMs: z.number().int().min(0).optional(),
+  seq: z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
+  sentAtMs: z.optional(z.int().check(z.minimum(0))),
 });
 /** Answer to a heartbeat, echoing its seq (the sender measures round-trip time with it). */
 export const HeartbeatAckFrameSchema = z.object({
   type: z.literal('heartbeat-ack'),
-  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  seq: z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
 });
 /** Last frame before the sender closes the connection. */
 export const ErrorFrameSchema = z.object({
@@ -88,7 +90,7 @@ export const OpenRejectFrameSchema = z.object({
 export const WindowFrameSchema = z.object({
   type: z.literal('window'),
   streamId,
-  bytes: z.number().int().min(1).max(MAX_STREAM_WINDOW),
+  bytes: z.int().check(z.minimum(1), z.maximum(MAX_STREAM_WINDOW)),
 });
 /** Half-close: the sender will send no more data on the stream (it may still receive). */
 export const EndFrameSchema = z.object({ type: z.literal('end'), streamId });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Connection-level error codes carried by the `error` control frame. After sending one the

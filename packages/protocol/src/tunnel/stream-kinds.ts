@@ -1,11 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 // What a stream carries is fixed when it opens: `kind` picks the schema of the open header and of
 // the open-ack header. Adding a kind = one entry in each list below (gate its use on a capability,
 // because an older peer rejects an unknown kind as a malformed frame).
 
 /** HTTP method token as the Docker Engine API uses it (upper-case, short). */
-export const HttpMethodSchema = z.string().regex(/^[A-Z]{1,16}$/, 'must be an upper-case HTTP method');
+export const HttpMethodSchema = z
+  .string()
+  .check(z.regex(/^[A-Z]{1,16}$/, 'must be an upper-case HTTP method'));
 
 /**
  * Request target with query: printable ASCII without spaces, starting with '/'. The agent writes it
@@ -13,20 +15,23 @@ export const HttpMethodSchema = z.string().regex(/^[A-Z]{1,16}$/, 'must be an up
  */
 export const HttpPathSchema = z
   .string()
-  .max(8192)
-  .regex(/^\/[\x21-\x7e]*$/, 'must be an absolute path of printable ASCII without spaces');
+  .check(
+    z.maxLength(8192),
+    z.regex(/^\/[\x21-\x7e]*$/, 'must be an absolute path of printable ASCII without spaces'),
+  );
 
-const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'must be an HTTP header name');
+const headerName = z
+  .string()
+  .check(z.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'must be an HTTP header name'));
 // Header values: no CR, LF or NUL for the same reason as the path (header injection).
 const headerValue = z
   .string()
-  .max(65536)
-  .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
+  .check(z.maxLength(65536), z.regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL'));
 
 /** HTTP header map; repeated headers are arrays. Bounded so one open cannot pin much memory. */
 export const HttpHeadersSchema = z
-  .record(headerName, z.union([headerValue, z.array(headerValue).max(64)]))
-  .refine((h) => Object.keys(h).length <= 128, 'must have at most 128 headers');
+  .record(headerName, z.union([headerValue, z.array(headerValue).check(z.maxLength(64))]))
+  .check(z.refine((h) => Object.keys(h).length <= 128, 'must have at most 128 headers'));
 export type HttpHeaders = z.infer<typeof HttpHeadersSchema>;
 
 /** Request head of a stream that carries one HTTP exchange (body = the opener's data). */
@@ -39,12 +44,12 @@ export type HttpRequestHead = z.infer<typeof HttpRequestHeadSchema>;
 
 /** Response head sent in open-ack (body = the acceptor's data). */
 export const HttpResponseHeadSchema = z.object({
-  status: z.number().int().min(100).max(599),
+  status: z.int().check(z.minimum(100), z.maximum(599)),
   headers: HttpHeadersSchema,
 });
 export type HttpResponseHead = z.infer<typeof HttpResponseHeadSchema>;
 
-const streamId = z.number().int().min(1).max(0xffff_ffff);
+const streamId = z.int().check(z.minimum(1), z.maximum(0xffff_ffff));
 
 /**
  * Open frames, one per stream kind.

@@ -66,6 +66,13 @@ describe('loadConfig', () => {
     expect(problems(['serve'])).toEqual(['unexpected argument "serve": options are written --name value']);
   });
 
+  it('takes the template catalogue from the shipped file unless a URL is given, and checks the URL', () => {
+    expect(loadConfig([], {}, cwd)).toMatchObject({ templatesUrl: null, templatesRefreshMs: 3_600_000, templatesFile: expect.stringMatching(/templates\/default\.json$/) });
+    expect(loadConfig(['--templates-url', 'https://example.com/c.json?token=x'], {}, cwd).templatesUrl).toBe('https://example.com/c.json?token=x');
+    expect(problems(['--templates-url', 'ftp://example.com/c.json'])).toEqual(['--templates-url: must be an http:// or https:// URL, got "ftp://example.com/c.json"']);
+    expect(problems(['--templates-url', 'https://u:p@example.com/'])).toEqual(['--templates-url: must not contain a user name or password']);
+  });
+
   it('derives variable names from flags', () => {
     expect(envName('admin-password-file')).toBe('CAPSTAN_ADMIN_PASSWORD_FILE');
   });

@@ -32,12 +32,21 @@ export interface ServerConfig {
   requireAgentMtls: boolean;
   /** Optional second HTTPS listener serving only agent enrolment and tunnels (e.g. 8000). */
   tunnelPort: number | null;
+  /** The app-template catalogue file (JSON); used unless templatesUrl is given. */
+  templatesFile: string;
+  /** An http(s) URL serving the catalogue JSON; replaces templatesFile. */
+  templatesUrl: string | null;
+  /** How often the catalogue is reloaded from its file or URL. */
+  templatesRefreshMs: number;
 }
 
-type Kind = 'bool' | 'string' | 'port' | 'duration' | 'count' | 'file' | 'built-file' | 'dir' | 'url' | 'http-url' | 'level';
+type Kind = 'bool' | 'string' | 'port' | 'duration' | 'count' | 'file' | 'built-file' | 'dir' | 'url' | 'http-url' | 'fetch-url' | 'level';
 
 /** The repository's agent bundle, found from this file's place in the checkout. */
 export const DEFAULT_AGENT_BUNDLE = path.resolve(import.meta.dirname, '../../../agent/dist/capstan-agent.js');
+
+/** The app-template catalogue shipped with the server. */
+export const DEFAULT_TEMPLATES_FILE = path.resolve(import.meta.dirname, '../../templates/default.json');
 
 interface OptionSpec {
   key: keyof ServerConfig;
@@ -70,6 +79,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'requireAgentMtls', flag: 'require-agent-mtls', kind: 'bool', default: 'false', help: 'refuse agents that do not present the client certificate the internal CA issued them at enrolment' },
   { key: 'tunnelPort', flag: 'tunnel-port', kind: 'port', help: 'also accept agents (enrolment and tunnels only) on this HTTPS port, e.g. 8000 (off unless given)' },
   { key: 'agentBundle', flag: 'agent-bundle', kind: 'built-file', default: DEFAULT_AGENT_BUNDLE, help: 'the bundled agent that join commands download (npm run build:agent writes the default)' },
+  { key: 'templatesFile', flag: 'templates-file', kind: 'file', default: DEFAULT_TEMPLATES_FILE, help: 'app-template catalogue (JSON) offered by GET /api/templates' },
+  { key: 'templatesUrl', flag: 'templates-url', kind: 'fetch-url', help: 'fetch the app-template catalogue from this http(s) URL instead of --templates-file (last good copy kept when it fails)' },
+  { key: 'templatesRefreshMs', flag: 'templates-refresh-interval', kind: 'duration', default: '1h', help: 'how often the template catalogue is reloaded' },
   { key: 'logLevel', flag: 'log-level', kind: 'level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 
@@ -111,6 +123,8 @@ function convert(spec: OptionSpec, raw: string, cwd: string): { value: unknown }
         : { error: 'must be a PostgreSQL URL such as postgres://capstan:secret@db:5432/capstan (leave unset for embedded SQLite)' };
     case 'http-url':
       return publicUrl(raw);
+    case 'fetch-url':
+      return fetchUrl(raw);
     case 'dir': {
       const abs = path.resolve(cwd, raw);
       if (existsSync(abs) && !statSync(abs).isDirectory()) return { error: `${abs} exists and is not a directory` };
@@ -146,6 +160,19 @@ function publicUrl(raw: string): { value: string } | { error: string } {
     return { error: `must be only scheme, host and port (no path, query or fragment), got "${raw}"` };
   }
   return { value: `${url.protocol}//${url.host}` };
+}
+
+/** An http(s) URL to fetch from; credentials belong in a query token, not user:password@ (fetch refuses those). */
+function fetchUrl(raw: string): { value: string } | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { error: `must be an http:// or https:// URL, got "${raw}"` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: `must be an http:// or https:// URL, got "${raw}"` };
+  if (url.username || url.password) return { error: 'must not contain a user name or password' };
+  return { value: url.toString() };
 }
 
 const BOOL_FLAGS: ReadonlySet<string> = new Set(OPTIONS.filter((o) => o.kind === 'bool').map((o) => o.flag));

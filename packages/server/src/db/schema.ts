@@ -205,6 +205,106 @@ export interface EnvironmentSnapshotsTable {
   containersUnhealthy: number;
 }
 
+/** A compose project Capstan manages on one environment. */
+export interface StacksTable {
+  id: Generated<number>;
+  environmentId: number;
+  name: string;
+  /** Lower-case name: the compose project on the host. */
+  projectName: string;
+  source: 'editor' | 'upload' | 'template' | 'git' | 'adopted';
+  /** null: adopted, no compose file known yet. */
+  compose: string | null;
+  /** JSON [{ name, content }]. */
+  files: string;
+  /** JSON [{ name, secret, value }], secret values sealed. */
+  variables: string;
+  healthWindowSeconds: number;
+  onFailure: 'rollback' | 'report';
+  currentVersionId: number | null;
+  state: 'active' | 'removing';
+  removeCommandId: string | null;
+  removeError: string | null;
+  createdBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One immutable deploy record of a stack; only its outcome columns are written once, later. */
+export interface StackVersionsTable {
+  id: Generated<number>;
+  stackId: number;
+  number: number;
+  kind: 'deploy' | 'rollback' | 'adopt';
+  rollbackOf: number | null;
+  compose: string | null;
+  files: string;
+  variables: string;
+  /** JSON service → repo@sha256. */
+  imagePins: string;
+  imageDigests: string;
+  pull: 'always' | 'missing' | null;
+  gitCommit: string | null;
+  createdBy: number | null;
+  createdByName: string | null;
+  createdAt: string;
+  status: 'queued' | 'deploying' | 'deployed' | 'failed' | 'rolled_back' | 'superseded';
+  reason: string | null;
+  commandId: string | null;
+  /** JSON StackPlan (secret values masked). */
+  plan: string | null;
+  /** JSON AdoptedProject. */
+  adopted: string | null;
+  finishedAt: string | null;
+}
+
+/** Private image registries; the password is SecretBox text (context `registry:<id>:password`). */
+export interface RegistriesTable {
+  id: Generated<number>;
+  name: string;
+  nameKey: string;
+  /** Canonical host[:port]. */
+  host: string;
+  username: string;
+  passwordSealed: string;
+  insecure: number;
+  /** 0: every environment; 1: only those in registry_environments / registry_groups. */
+  restricted: number;
+  createdBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RegistryEnvironmentsTable {
+  registryId: number;
+  environmentId: number;
+}
+
+export interface RegistryGroupsTable {
+  registryId: number;
+  groupId: number;
+}
+
+/** Custom app templates (the catalogue is read from a file or URL, not stored here). */
+export interface TemplatesTable {
+  id: Generated<number>;
+  title: string;
+  /** Lower-case title: unique among custom templates. */
+  titleKey: string;
+  description: string;
+  /** JSON string[]. */
+  categories: string;
+  logo: string | null;
+  compose: string;
+  /** JSON [{ name, content }]. */
+  files: string;
+  /** JSON TemplateVariable[]. */
+  variables: string;
+  createdBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface MainDatabase {
   settings: SettingsTable;
   users: UsersTable;
@@ -225,6 +325,12 @@ export interface MainDatabase {
   commands: CommandsTable;
   commandHistory: CommandHistoryTable;
   groupJoinTokens: GroupJoinTokensTable;
+  registries: RegistriesTable;
+  registryEnvironments: RegistryEnvironmentsTable;
+  registryGroups: RegistryGroupsTable;
+  stacks: StacksTable;
+  stackVersions: StackVersionsTable;
+  templates: TemplatesTable;
 }
 
 export interface AuditLogTable {

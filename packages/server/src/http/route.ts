@@ -20,10 +20,10 @@ export interface RouteInput<P, Q, B> {
  * needs, its audit action, and a handler that parses nothing and authorizes nothing itself.
  */
 export interface RouteSpec<
-  PS extends z.ZodType = z.ZodType,
-  QS extends z.ZodType = z.ZodType,
-  BS extends z.ZodType = z.ZodType,
-  RS extends z.ZodType = z.ZodType,
+  PS extends z.core.$ZodType = z.core.$ZodType,
+  QS extends z.core.$ZodType = z.core.$ZodType,
+  BS extends z.core.$ZodType = z.core.$ZodType,
+  RS extends z.core.$ZodType = z.core.$ZodType,
 > {
   method: HttpMethod;
   url: string;
@@ -48,10 +48,10 @@ export interface RouteSpec<
 
 /** Declares a route; the identity function that gives handlers their types. */
 export function defineRoute<
-  PS extends z.ZodType = z.ZodUndefined,
-  QS extends z.ZodType = z.ZodUndefined,
-  BS extends z.ZodType = z.ZodUndefined,
-  RS extends z.ZodType = z.ZodVoid,
+  PS extends z.core.$ZodType = z.ZodUndefined,
+  QS extends z.core.$ZodType = z.ZodUndefined,
+  BS extends z.core.$ZodType = z.ZodUndefined,
+  RS extends z.core.$ZodType = z.ZodVoid,
 >(spec: RouteSpec<PS, QS, BS, RS>): RouteSpec<PS, QS, BS, RS> {
   return spec;
 }
@@ -74,7 +74,7 @@ function findNul(value: unknown, path: string[] = [], depth = 0): string[] | nul
   return null;
 }
 
-function parse<S extends z.ZodType>(
+function parse<S extends z.core.$ZodType>(
   schema: S | undefined,
   value: unknown,
   location: 'params' | 'query' | 'body',
@@ -88,7 +88,7 @@ function parse<S extends z.ZodType>(
       issues: [{ location, path, message: 'must not contain NUL (\\u0000) characters' }],
     });
   }
-  const result = schema.safeParse(input);
+  const result = z.safeParse(schema, input);
   if (!result.success) {
     const issues = zodIssues(location, result.error);
     const first = issues[0];

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp, type App, type AppOptions } from '../../src/app.ts';
 import { openStore, type Store } from '../../src/db/store.ts';
 import { isMutating } from '../../src/http/route.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
@@ -56,6 +56,8 @@ export interface HarnessOptions {
   databaseUrl?: string;
   /** The agent bundle file served and hashed into join commands (default: a small stand-in in the data directory). */
   agentBundle?: string;
+  /** App-template catalogue source (default: the shipped catalogue file). */
+  templates?: AppOptions['templates'];
 }
 
 /** Content of the harness's stand-in agent bundle: the server only serves and hashes the file. */
@@ -87,6 +89,8 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
     logLevel: 'silent',
     publicUrl: opts.publicUrl ?? null,
     agentBundle,
+    dataDir,
+    ...(opts.templates ? { templates: opts.templates } : {}),
   });
   const mutations: Array<{ requestId: string; method: string; url: string; status: number }> = [];
 

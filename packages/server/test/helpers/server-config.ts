@@ -1,4 +1,4 @@
-import { DEFAULT_AGENT_BUNDLE, type ServerConfig } from '../../src/config/config.ts';
+import { DEFAULT_AGENT_BUNDLE, DEFAULT_TEMPLATES_FILE, type ServerConfig } from '../../src/config/config.ts';
 
 /** A server configuration for tests: ephemeral port, quiet logs, fast certificate polling. */
 export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -26,6 +26,9 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     agentBundle: DEFAULT_AGENT_BUNDLE,
     requireAgentMtls: false,
     tunnelPort: null,
+    templatesFile: DEFAULT_TEMPLATES_FILE,
+    templatesUrl: null,
+    templatesRefreshMs: 3_600_000,
     ...overrides,
   };
 }

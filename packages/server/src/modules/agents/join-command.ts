@@ -1,5 +1,5 @@
 // The shell lines a join token comes with: download + verify + run the bundled agent, or run its image.
-import { CAPSTAN_VERSION } from '@capstan/protocol';
+import { AGENT_NODE_OPTIONS, CAPSTAN_VERSION } from '@capstan/protocol';
 import { AGENT_BUNDLE_NAME } from './agent-bundle.ts';
 
 const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -33,7 +33,7 @@ export function agentCommands(
   const download = `curl -fsS${insecure} -o ${AGENT_BUNDLE_NAME} ${shellQuote(`${serverUrl}/api/agents/${AGENT_BUNDLE_NAME}`)}`;
   const verify = `echo ${shellQuote(`${bundleSha256 ?? NO_BUNDLE_SHA256}  ${AGENT_BUNDLE_NAME}`)} | sha256sum -c`;
   return {
-    command: `${download} && ${verify} && node ${AGENT_BUNDLE_NAME} ${args}`,
+    command: `${download} && ${verify} && node ${[...AGENT_NODE_OPTIONS, AGENT_BUNDLE_NAME].join(' ')} ${args}`,
     dockerCommand:
       'sock=${DOCKER_HOST:-unix:///var/run/docker.sock}; docker run -d --name capstan-agent --restart unless-stopped --network host ' +
       `-v "\${sock#unix://}:/var/run/docker.sock" -v capstan-agent:/var/lib/capstan-agent capstan/agent:${CAPSTAN_VERSION} ${args}`,

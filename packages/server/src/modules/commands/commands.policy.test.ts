@@ -1,6 +1,6 @@
-import { COMMAND_SPEC_SCHEMAS } from '@capstan/protocol';
+import { COMMAND_KINDS } from '@capstan/protocol';
 import { describe, expect, it } from 'vitest';
-import { agentTime, expiryOf, isExpired, isFinished, permissionForKind } from './commands.policy.ts';
+import { agentTime, expiryOf, isExpired, isFinished, permissionForKind, REDACTED, redactSecrets } from './commands.policy.ts';
 
 describe('command policy', () => {
   it('maps every kind to the permission its operation needs', () => {
@@ -12,8 +12,11 @@ describe('command policy', () => {
     expect(permissionForKind('container.exec')).toBe('containers.exec');
     expect(permissionForKind('image.pull')).toBe('images.manage');
     // Every kind of the protocol is mapped explicitly, none falls to the default.
-    for (const s of COMMAND_SPEC_SCHEMAS) expect(permissionForKind(s.shape.kind.value)).not.toBe('environment.update');
-    expect(permissionForKind('stack.deploy')).toBe('environment.update');
+    for (const kind of COMMAND_KINDS) expect(permissionForKind(kind)).not.toBe('environment.update');
+    expect(permissionForKind('stack.deploy')).toBe('stacks.deploy');
+    expect(permissionForKind('stack.plan')).toBe('stacks.deploy');
+    expect(permissionForKind('stack.remove')).toBe('stacks.delete');
+    expect(permissionForKind('volume.prune')).toBe('environment.update');
     expect(permissionForKind('__proto__')).toBe('environment.update');
   });
 
@@ -36,5 +39,12 @@ describe('command policy', () => {
     expect(agentTime('yesterday', 'f')).toBe('f');
     expect(agentTime(null, 'f')).toBe('f');
     expect(agentTime('+275760-09-13T00:00:00.000Z', 'f')).toBe('f');
+  });
+
+  it('redacts secrets anywhere in a value, longest first', () => {
+    const value = { plan: [{ field: 'env.TOKEN', to: 'abc-abcdef' }], [`key-abc`]: 'x', n: 3, none: null };
+    expect(redactSecrets(value, ['abc', 'abc-abcdef', ''])).toEqual({ plan: [{ field: 'env.TOKEN', to: REDACTED }], [`key-${REDACTED}`]: 'x', n: 3, none: null });
+    expect(redactSecrets(value, [])).toBe(value);
+    expect(redactSecrets(undefined, ['abc'])).toBeUndefined();
   });
 });

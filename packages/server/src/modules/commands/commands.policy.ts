@@ -12,9 +12,17 @@ export const KIND_PERMISSIONS: Record<CommandKind, Permission> = {
   'image.pull': 'images.manage',
 };
 
+/** Kinds only the server queues (the stacks module); cancelling one needs the stack permission behind it. */
+export const INTERNAL_KIND_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  'stack.deploy': 'stacks.deploy',
+  'stack.plan': 'stacks.deploy',
+  'stack.remove': 'stacks.delete',
+};
+
 /** The permission a stored kind needs; a kind this server does not know needs the broadest one. */
 export function permissionForKind(kind: string): Permission {
-  return Object.hasOwn(KIND_PERMISSIONS, kind) ? KIND_PERMISSIONS[kind as CommandKind] : 'environment.update';
+  if (Object.hasOwn(KIND_PERMISSIONS, kind)) return KIND_PERMISSIONS[kind as CommandKind];
+  return Object.hasOwn(INTERNAL_KIND_PERMISSIONS, kind) ? (INTERNAL_KIND_PERMISSIONS[kind] ?? 'environment.update') : 'environment.update';
 }
 
 /** True once a command can change no more (its result arrived, or it never ran). */
@@ -42,4 +50,22 @@ export function agentTime(value: string | null | undefined, fallback: string | n
   if (!Number.isFinite(t)) return fallback;
   const d = new Date(t);
   return d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999 ? d.toISOString() : fallback;
+}
+
+/** What replaces a redacted value. */
+export const REDACTED = '••••••';
+
+/** `value` with every occurrence of each of `secrets` in any string (object keys too) replaced by REDACTED. */
+export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
+  const list = [...new Set(secrets.filter((s) => s !== ''))].sort((a, b) => b.length - a.length);
+  if (list.length === 0) return value;
+  // Longest first: a secret that contains another is replaced whole.
+  const text = (s: string): string => list.reduce((acc, secret) => acc.split(secret).join(REDACTED), s);
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return text(v);
+    if (depth > 64 || v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), walk(x, depth + 1)]));
+  };
+  return walk(value, 0) as T;
 }

@@ -21,14 +21,15 @@ function asRecord(v: unknown): Record<string, unknown> | null {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
-/** The API view of a command row. */
+/** The API view of a command row (a sealed payload shows as its summary: it may hold secrets). */
 export function presentCommand(row: CommandRow): Command {
+  const { $sealed: sealed, $redact: _redact, ...payload } = asRecord(parseJson(row.payload)) ?? {};
   return {
     id: row.id,
     environmentId: Number(row.environmentId),
     seq: Number(row.seq),
     kind: row.kind,
-    payload: asRecord(parseJson(row.payload)) ?? {},
+    payload: sealed === undefined ? payload : { ...payload, sealed: true },
     status: row.status,
     attempts: Number(row.attempts),
     createdBy: row.createdBy === null ? null : Number(row.createdBy),

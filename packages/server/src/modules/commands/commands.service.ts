@@ -8,25 +8,60 @@ import type {
   CommandResultFrame,
   CommandWithHistory,
   EnqueueCommand,
+  RegistryAuth,
 } from '@capstan/protocol';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { MainDatabase } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
+import type { SecretBox } from '../../lib/secret-box.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { requirePrincipal } from '../../http/context.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import { agentTime, expiryOf, isFinished, permissionForKind } from './commands.policy.ts';
+import { agentTime, expiryOf, isFinished, permissionForKind, redactSecrets } from './commands.policy.ts';
 import { presentCommand, UNFINISHED, type CommandRow, type CommandsRepository } from './commands.repository.ts';
 
 /** What became of a frame from the agent. */
 export type FrameOutcome = 'applied' | 'duplicate' | 'unknown';
 
-/** The frame that delivers a stored command to its agent (any transport). */
-export function commandFrame(row: CommandRow): CommandFrame {
+/** The key of a stored payload that holds the real payload sealed (see enqueueInternal). */
+export const SEALED_PAYLOAD_KEY = '$sealed';
+
+/** The frame that delivers a stored command to its agent (any transport); `open` unseals a sealed payload. */
+export function commandFrame(row: CommandRow, open?: (sealed: string, context: string) => string): CommandFrame {
   const c = presentCommand(row);
-  return { type: 'command', id: c.id, seq: c.seq, kind: c.kind, payload: c.payload, queuedAt: c.createdAt, expiresAt: c.expiresAt };
+  let payload = c.payload;
+  const stored = JSON.parse(row.payload) as Record<string, unknown>;
+  const sealed = stored[SEALED_PAYLOAD_KEY];
+  if (typeof sealed === 'string' && open) payload = JSON.parse(open(sealed, sealContext(row.id))) as Record<string, unknown>;
+  return { type: 'command', id: c.id, seq: c.seq, kind: c.kind, payload, queuedAt: c.createdAt, expiresAt: c.expiresAt };
 }
+
+const sealContext = (commandId: string): string => `command:${commandId}:payload`;
+const REDACT_KEY = '$redact';
+const redactContext = (commandId: string): string => `command:${commandId}:redact`;
+
+/** A command the server itself queues (stack deploys, plans, removals), not a user's container command. */
+export interface InternalCommand {
+  environmentId: number;
+  kind: string;
+  /** What the agent receives. */
+  payload: Record<string, unknown>;
+  /**
+   * When given, `payload` is stored encrypted (it may carry secrets or registry credentials) and
+   * the command log shows this summary instead.
+   */
+  summary?: Record<string, unknown>;
+  /** Values (secrets) the agent may echo that the stored result must not show: masked on arrival. */
+  redact?: readonly string[];
+  createdBy: number | null;
+  /** Who, for the history (a username or "server"). */
+  by: string;
+  ttlSeconds?: number;
+}
+
+/** Runs inside the transaction that moved a command to `row.status` (accepted, or any end). */
+export type TransitionHook = (trx: Transaction<MainDatabase>, row: CommandRow) => Promise<void>;
 
 const targetOf = (payload: Record<string, unknown>): unknown => payload.containerId ?? payload.image ?? null;
 
@@ -41,14 +76,125 @@ export class CommandsService {
   private readonly access: AccessService;
   private readonly audit: AuditService;
   private readonly listeners = new Set<(environmentId: number) => void>();
+  private readonly hooks: TransitionHook[] = [];
+  private readonly finishedListeners = new Set<(row: CommandRow) => void>();
+  private readonly secrets: SecretBox | null;
+  private readonly registryAuth: ((environmentId: number, images: string[]) => Promise<RegistryAuth[]>) | null;
   private readonly now: () => Date;
 
-  constructor(deps: { repo: CommandsRepository; db: Kysely<MainDatabase>; access: AccessService; audit: AuditService; now?: () => Date }) {
+  constructor(deps: { repo: CommandsRepository; db: Kysely<MainDatabase>; access: AccessService; audit: AuditService; secrets?: SecretBox; registryAuth?: (environmentId: number, images: string[]) => Promise<RegistryAuth[]>; now?: () => Date }) {
     this.repo = deps.repo;
     this.db = deps.db;
     this.access = deps.access;
     this.audit = deps.audit;
+    this.secrets = deps.secrets ?? null;
+    this.registryAuth = deps.registryAuth ?? null;
     this.now = deps.now ?? (() => new Date());
+  }
+
+  /** The frame delivering a stored command, its sealed payload opened. */
+  frame(row: CommandRow): CommandFrame {
+    const box = this.secrets;
+    return commandFrame(row, box ? (sealed, context) => box.open(sealed, context) : undefined);
+  }
+
+  /** Registers a hook run inside every transaction that accepts or ends a command (it commits with it). */
+  hookTransitions(hook: TransitionHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Calls `listener` after a command ended (result, expiry, cancel, supersede) and that committed. */
+  onFinished(listener: (row: CommandRow) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
+  /**
+   * Queues a server-initiated command inside the caller's transaction (no permission check: the
+   * caller authorized the operation it is part of). Call `announce` once that transaction committed.
+   */
+  async enqueueInternal(trx: Transaction<MainDatabase>, spec: InternalCommand): Promise<CommandRow> {
+    const now = this.now();
+    const at = now.toISOString();
+    const id = randomUUID();
+    let payload = JSON.stringify(spec.payload);
+    if (spec.summary) {
+      if (!this.secrets) throw new Error('sealed command payloads need the secret box');
+      const redact = spec.redact?.length ? { [REDACT_KEY]: this.secrets.seal(JSON.stringify(spec.redact), redactContext(id)) } : {};
+      payload = JSON.stringify({ ...spec.summary, ...redact, [SEALED_PAYLOAD_KEY]: this.secrets.seal(payload, sealContext(id)) });
+    }
+    const seq = await this.repo.nextSeq(trx, spec.environmentId);
+    const row: CommandRow = {
+      id,
+      environmentId: spec.environmentId,
+      seq,
+      kind: spec.kind,
+      payload,
+      status: 'queued',
+      attempts: 0,
+      createdBy: spec.createdBy,
+      createdAt: at,
+      sentAt: null,
+      acceptedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      expiresAt: expiryOf(now, spec.ttlSeconds),
+      output: null,
+      error: null,
+    };
+    await this.repo.insert(trx, row);
+    await this.repo.addHistory(trx, id, at, 'queued', { by: spec.by });
+    return row;
+  }
+
+  /** Ends a command not yet sent as `superseded`, inside the caller's transaction; undefined once it was sent. */
+  async supersede(trx: Transaction<MainDatabase>, environmentId: number, id: string, detail: Record<string, unknown>): Promise<CommandRow | undefined> {
+    const at = this.now().toISOString();
+    const row = await this.repo.transition(trx, environmentId, id, ['queued'], 'superseded', { finishedAt: at });
+    if (!row) return undefined;
+    await this.repo.addHistory(trx, id, at, 'superseded', detail);
+    await this.runHooks(trx, row);
+    return row;
+  }
+
+  /** The values a command's stored result must not show (sealed in its payload by enqueueInternal). */
+  private redactions(row: CommandRow): string[] {
+    const sealed = (JSON.parse(row.payload) as Record<string, unknown>)[REDACT_KEY];
+    if (typeof sealed !== 'string' || !this.secrets) return [];
+    return JSON.parse(this.secrets.open(sealed, redactContext(row.id))) as string[];
+  }
+
+  /** After the caller's transaction committed: push the environment's queued commands, report ended ones. */
+  announce(environmentId: number, finished: readonly CommandRow[] = []): void {
+    for (const listener of this.listeners) listener(environmentId);
+    this.notifyFinished(finished);
+  }
+
+  /** The command once it has ended, or null when it has not within `timeoutMs`. */
+  async whenFinished(environmentId: number, id: string, timeoutMs: number): Promise<CommandRow | null> {
+    let resolve: (row: CommandRow | null) => void = () => undefined;
+    const done = new Promise<CommandRow | null>((r) => (resolve = r));
+    const off = this.onFinished((row) => {
+      if (row.id === id && Number(row.environmentId) === environmentId) resolve(row);
+    });
+    const timer = setTimeout(() => resolve(null), timeoutMs);
+    try {
+      // Listening first, then looking: an end committed in between is seen by one or the other.
+      const current = await this.repo.get(environmentId, id);
+      if (current && isFinished(current.status)) return current;
+      return await done;
+    } finally {
+      clearTimeout(timer);
+      off();
+    }
+  }
+
+  private async runHooks(trx: Transaction<MainDatabase>, row: CommandRow): Promise<void> {
+    for (const hook of this.hooks) await hook(trx, row);
+  }
+
+  private notifyFinished(rows: readonly CommandRow[]): void {
+    for (const row of rows) for (const listener of this.finishedListeners) listener(row);
   }
 
   /** Calls `listener` after a command of an environment committed (so a transport can push it). */
@@ -67,6 +213,7 @@ export class CommandsService {
     const now = this.now();
     const at = now.toISOString();
     const id = randomUUID();
+    const payload = spec.kind === 'image.pull' ? await this.pullPayload(environmentId, id, spec.payload) : JSON.stringify(spec.payload);
     const row = await this.audit.transact(ctx, async (trx, audit) => {
       const seq = await this.repo.nextSeq(trx, environmentId);
       const stored: CommandRow = {
@@ -74,7 +221,7 @@ export class CommandsService {
         environmentId,
         seq,
         kind: spec.kind,
-        payload: JSON.stringify(spec.payload),
+        payload,
         status: 'queued',
         attempts: 0,
         createdBy: principal.userId,
@@ -97,6 +244,20 @@ export class CommandsService {
     });
     for (const listener of this.listeners) listener(environmentId);
     return presentCommand(row);
+  }
+
+  /**
+   * An image.pull payload as stored: with the credentials of the image's registry (registries
+   * module) sealed in, when there are any. Users may not send credentials themselves.
+   */
+  private async pullPayload(environmentId: number, id: string, payload: { image: string; registryAuth?: unknown }): Promise<string> {
+    if (payload.registryAuth !== undefined) {
+      const message = 'is filled by the server from the registry definitions (POST /api/registries): leave it out';
+      throw new AppError('validation_failed', `body.payload.registryAuth: ${message}`, { issues: [{ location: 'body', path: 'payload.registryAuth', message }] });
+    }
+    const registryAuth = this.registryAuth && this.secrets ? await this.registryAuth(environmentId, [payload.image]) : [];
+    if (registryAuth.length === 0 || !this.secrets) return JSON.stringify(payload);
+    return JSON.stringify({ ...payload, [SEALED_PAYLOAD_KEY]: this.secrets.seal(JSON.stringify({ ...payload, registryAuth }), sealContext(id)) });
   }
 
   /** The environment's commands, newest first or in seq order, optionally of one status. */
@@ -134,8 +295,10 @@ export class CommandsService {
         });
       }
       await this.repo.addHistory(trx, id, at, 'cancelled', { by: requirePrincipal(ctx).username });
+      await this.runHooks(trx, updated);
       return updated;
     });
+    this.notifyFinished([row]);
     return presentCommand(row);
   }
 
@@ -143,11 +306,15 @@ export class CommandsService {
   async expireDue(environmentId: number): Promise<void> {
     const at = this.now().toISOString();
     for (const row of await this.repo.dueToExpire(environmentId, at)) {
-      await this.db.transaction().execute(async (trx) => {
+      const ended = await this.db.transaction().execute(async (trx) => {
         const error = JSON.stringify({ code: 'expired', message: `not sent to the agent before it expired at ${row.expiresAt}` });
         const done = await this.repo.transition(trx, environmentId, row.id, ['queued'], 'expired', { finishedAt: at, error });
-        if (done) await this.repo.addHistory(trx, row.id, at, 'expired', { by: 'server' });
+        if (!done) return null;
+        await this.repo.addHistory(trx, row.id, at, 'expired', { by: 'server' });
+        await this.runHooks(trx, done);
+        return done;
       });
+      if (ended) this.notifyFinished([ended]);
     }
   }
 
@@ -176,6 +343,7 @@ export class CommandsService {
       const done = await this.repo.transition(trx, environmentId, frame.id, ['queued', 'sent'], 'accepted', { acceptedAt: at });
       if (!done) return 'duplicate';
       await this.repo.addHistory(trx, frame.id, at, 'accepted', null);
+      await this.runHooks(trx, done);
       return 'applied';
     });
   }
@@ -183,20 +351,26 @@ export class CommandsService {
   /** The agent's outcome. Idempotent: a repeated result for a finished command changes nothing. */
   async result(environmentId: number, frame: Omit<CommandResultFrame, 'type'>): Promise<FrameOutcome> {
     const at = this.now().toISOString();
-    return this.db.transaction().execute(async (trx) => {
+    const outcome = await this.db.transaction().execute(async (trx): Promise<{ outcome: FrameOutcome; row?: CommandRow }> => {
       const row = await this.repo.get(environmentId, frame.id, trx);
-      if (!row || Number(row.seq) !== frame.seq) return 'unknown';
-      if (isFinished(row.status)) return 'duplicate';
+      if (!row || Number(row.seq) !== frame.seq) return { outcome: 'unknown' };
+      if (isFinished(row.status)) return { outcome: 'duplicate' };
+      const redact = this.redactions(row);
+      const output = redactSecrets(frame.output, redact);
+      const error = frame.error ? redactSecrets({ code: frame.error.code, message: frame.error.message }, redact) : null;
       const done = await this.repo.transition(trx, environmentId, frame.id, UNFINISHED, frame.status, {
         startedAt: agentTime(frame.startedAt, null),
         finishedAt: agentTime(frame.finishedAt, at),
-        output: frame.output === undefined ? null : JSON.stringify(frame.output),
-        error: frame.error ? JSON.stringify({ code: frame.error.code, message: frame.error.message }) : null,
+        output: output === undefined ? null : JSON.stringify(output),
+        error: error ? JSON.stringify(error) : null,
       });
-      if (!done) return 'duplicate';
+      if (!done) return { outcome: 'duplicate' };
       await this.repo.addHistory(trx, frame.id, at, frame.status, frame.error ? { code: frame.error.code } : null);
-      return 'applied';
+      await this.runHooks(trx, done);
+      return { outcome: 'applied', row: done };
     });
+    if (outcome.row) this.notifyFinished([outcome.row]);
+    return outcome.outcome;
   }
 }
 

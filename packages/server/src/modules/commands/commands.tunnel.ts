@@ -3,7 +3,7 @@
 import { CAPABILITY_COMMANDS, type AgentAppFrame } from '@capstan/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppLink, TunnelApp } from '../tunnel/tunnel-apps.ts';
-import { commandFrame, type CommandsService } from './commands.service.ts';
+import type { CommandsService } from './commands.service.ts';
 
 const BATCH = 100;
 
@@ -81,7 +81,7 @@ export class CommandsTunnel implements TunnelApp {
         const sent = await this.#service.markSent(environmentId, row.id, { connection: d.link.connection });
         d.pushedUpTo = Number(row.seq);
         if (!sent) continue; // finished meanwhile (cancelled, result arrived)
-        if (!d.link.send(commandFrame(sent))) return; // connection closing: the next connect re-pushes
+        if (!d.link.send(this.#service.frame(sent))) return; // connection closing: the next connect re-pushes
       }
     }
   }

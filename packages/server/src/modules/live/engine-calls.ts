@@ -2,39 +2,39 @@
 // the opening of the long-lived streams the live features relay.
 import type { HttpResponseHead, OpenRequest } from '@capstan/protocol';
 import { AppError } from '../../errors.ts';
+import { awaitHeadOrCancel } from '../tunnel/stream-head.ts';
 import type { TunnelStream } from '../tunnel/tunnel-stream.ts';
 import type { TunnelRegistry } from '../tunnel/tunnel.registry.ts';
 
+// The console waits for its hijacked exec start's head through this module too.
+export { awaitHead } from '../tunnel/stream-head.ts';
+
 /** Largest body of a plain engine call we collect (inspect answers are a few KiB). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** Waits for the agent's response head; AppError (agent_upstream_error) when it refused or reset. */
-export function awaitHead(stream: TunnelStream, environmentId: number): Promise<HttpResponseHead> {
-  return new Promise((resolve, reject) => {
-    const onAck = (head: HttpResponseHead) => {
-      cleanup();
-      resolve(head);
-    };
-    const onFail = (code: string, message: string) => {
-      cleanup();
-      reject(new AppError('agent_upstream_error', `environment ${environmentId}: the agent could not serve the call (${code}${message ? `: ${message}` : ''})`, { reason: code }));
-    };
-    const cleanup = () => {
-      stream.off('accepted', onAck);
-      stream.off('rejected', onFail);
-      stream.off('reset', onFail);
-    };
-    stream.on('accepted', onAck);
-    stream.on('rejected', onFail);
-    stream.on('reset', onFail);
-  });
-}
 
 /** The request header of an engine call with an optional JSON body (Content-Length set: agents rely on it). */
 export function engineRequest(kind: OpenRequest['kind'], method: string, path: string, body?: unknown): { request: OpenRequest; bytes: Uint8Array | null } {
   const bytes = body === undefined ? null : new TextEncoder().encode(JSON.stringify(body));
   const headers: Record<string, string> = bytes ? { 'content-type': 'application/json', 'content-length': String(bytes.length) } : {};
   return { request: { kind, header: { method, path, headers } }, bytes };
+}
+
+/**
+ * Opens a plain (docker-http) engine call, sends its body and ends the request, then waits for the
+ * engine's response head; the stream is cancelled and an AppError thrown when the agent refuses.
+ */
+export async function openEngineCall(
+  tunnel: TunnelRegistry,
+  environmentId: number,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ stream: TunnelStream; head: HttpResponseHead }> {
+  const { request, bytes } = engineRequest('docker-http', method, path, body);
+  const stream = tunnel.openStream(environmentId, request);
+  if (bytes) stream.write(bytes);
+  stream.end();
+  return { stream, head: await awaitHeadOrCancel(stream, environmentId) };
 }
 
 export interface EngineAnswer {
@@ -45,17 +45,7 @@ export interface EngineAnswer {
 
 /** One plain engine call through the tunnel, body collected; rejects with AppError when the tunnel fails. */
 export async function engineCall(tunnel: TunnelRegistry, environmentId: number, method: string, path: string, body?: unknown): Promise<EngineAnswer> {
-  const { request, bytes } = engineRequest('docker-http', method, path, body);
-  const stream = tunnel.openStream(environmentId, request);
-  if (bytes) stream.write(bytes);
-  stream.end();
-  let head: HttpResponseHead;
-  try {
-    head = await awaitHead(stream, environmentId);
-  } catch (err) {
-    stream.reset('cancelled');
-    throw err;
-  }
+  const { stream, head } = await openEngineCall(tunnel, environmentId, method, path, body);
   const chunks: Uint8Array[] = [];
   let size = 0;
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,6 @@
 // The shared shape of logs and stats: one long engine GET whose answer is relayed, transformed,
 // to the browser until the engine ends it or either side goes away.
-import type { HttpResponseHead } from '@capstan/protocol';
-import { awaitHead, containerError, engineRequest } from './engine-calls.ts';
+import { containerError, openEngineCall } from './engine-calls.ts';
 import { streamFailure, type FeatureDeps, type LiveSession, type LiveTarget } from './live.types.ts';
 import { failSocket, relayStream, watchEarlyReset, type RelayOptions } from './ws-relay.ts';
 
@@ -11,16 +10,7 @@ import { failSocket, relayStream, watchEarlyReset, type RelayOptions } from './w
  */
 export async function followedSession(deps: FeatureDeps, target: LiveTarget, path: string, relay: () => Pick<RelayOptions, 'transform' | 'finish'>): Promise<LiveSession> {
   const { environmentId } = target;
-  const { request } = engineRequest('docker-http', 'GET', path);
-  const stream = deps.tunnel.openStream(environmentId, request);
-  stream.end();
-  let head: HttpResponseHead;
-  try {
-    head = await awaitHead(stream, environmentId);
-  } catch (err) {
-    stream.reset('cancelled');
-    throw err;
-  }
+  const { stream, head } = await openEngineCall(deps.tunnel, environmentId, 'GET', path);
   if (head.status !== 200) {
     stream.reset('cancelled');
     throw containerError(head.status, undefined, environmentId, target.containerId);

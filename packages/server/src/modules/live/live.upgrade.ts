@@ -21,6 +21,7 @@ import { toProblem, zodIssues } from '../../http/problem.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { TunnelRegistry } from '../tunnel/tunnel.registry.ts';
+import { authenticateUpgrade, upgradeContext, upgradeUrl, writeUpgradeProblem } from '../tunnel/upgrade-request.ts';
 import { prepareConsole } from './live-console.ts';
 import { prepareLogs } from './live-logs.ts';
 import { prepareStats } from './live-stats.ts';
@@ -107,16 +108,6 @@ function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: 'p
   throw new AppError('validation_failed', `${summary}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, { issues });
 }
 
-function writeProblem(socket: Duplex, err: unknown, requestId: string, instance: string): number {
-  const problem = toProblem(err, requestId, instance);
-  const body = JSON.stringify(problem);
-  socket.end(
-    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
-  );
-  return problem.status;
-}
-
 const PERMISSION: Record<LiveFeature, Permission> = { logs: 'containers.logs', console: 'containers.exec', stats: 'docker.read' };
 
 /** The live endpoints: a matcher and the upgrade handler for app.ts's `handleUpgrade`. */
@@ -158,19 +149,9 @@ export function createLiveEndpoints(deps: LiveDeps): LiveEndpoints {
   return {
     matches: (req) => LIVE_URL.test(req.url ?? ''),
     handle: async (req, socket, head, requestId) => {
-      const url = req.url ?? '/';
-      const instance = url.split('?')[0] ?? url;
+      const { url, instance } = upgradeUrl(req);
       const target = parseLiveUrl(url);
-      const ctx: RequestContext = {
-        requestId,
-        sourceIp: req.socket.remoteAddress ?? '',
-        userAgent: String(req.headers['user-agent'] ?? ''),
-        principal: null,
-        permission: null,
-        audit: null,
-        successStatus: 101,
-        audited: false,
-      };
+      const ctx = upgradeContext(req, requestId);
       let gone = false;
       socket.on('error', () => undefined);
       socket.once('close', () => (gone = true));
@@ -186,11 +167,10 @@ export function createLiveEndpoints(deps: LiveDeps): LiveEndpoints {
         if (!sameOrigin(origin, req.headers.host)) {
           throw new AppError('forbidden', `cross-origin WebSocket refused: Origin ${String(origin).slice(0, 200)} is not this server (${String(req.headers.host)}); open the page from the server's own address`);
         }
-        ctx.principal = await deps.authenticate({ headers: req.headers });
-        if (!ctx.principal) throw new AppError('unauthenticated', 'sign in first: the session cookie, "Authorization: Bearer <token>" or an "X-API-Key" header');
-        session = await prepare(target, ctx, ctx.principal);
+        const principal = await authenticateUpgrade(deps, req, ctx, 'sign in first: the session cookie, "Authorization: Bearer <token>" or an "X-API-Key" header');
+        session = await prepare(target, ctx, principal);
       } catch (err) {
-        const status = writeProblem(socket, err, requestId, instance);
+        const status = writeUpgradeProblem(socket, err, requestId, instance);
         if (ctx.audit) await deps.audit.recordOutcome(ctx, status).catch((e: unknown) => deps.log.error({ err: e }, 'could not write audit record'));
         if (toProblem(err, requestId, instance).code === 'internal_error') deps.log.error({ err }, 'live endpoint failed');
         return;

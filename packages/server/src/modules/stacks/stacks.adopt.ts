@@ -7,7 +7,7 @@ import { StackNameSchema, type AdoptStack, type Stack } from '@capstan/protocol'
 import { AppError } from '../../errors.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { requirePrincipal } from '../../http/context.ts';
-import type { StacksDeps } from './stacks.service.ts';
+import { newStackState, type StacksDeps } from './stacks.service.ts';
 import { adoptedDigests, adoptedProject, adoptionNote, projectNameOf } from './stacks.policy.ts';
 import { presentStack } from './stacks.present.ts';
 
@@ -64,13 +64,7 @@ export class StackAdopter {
         variables: '[]',
         healthWindowSeconds: DEFAULT_HEALTH.windowSeconds,
         onFailure: DEFAULT_HEALTH.onFailure,
-        currentVersionId: null,
-        state: 'active',
-        removeCommandId: null,
-        removeError: null,
-        createdBy: principal.userId,
-        createdAt: at,
-        updatedAt: at,
+        ...newStackState(principal.userId, at),
       });
       const version = await d.repo.insertVersion(trx, {
         stackId: Number(stack.id),

@@ -5,8 +5,8 @@ import { AppError, notFound } from '../../errors.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { requirePrincipal } from '../../http/context.ts';
 import type { CommandRow } from '../commands/commands.repository.ts';
-import { loadStack, requireActive, unmanagedProjectWarning, type StacksDeps } from './stacks.service.ts';
-import { mergeVariables, secretValues, type PlainVariable } from './stacks.policy.ts';
+import { loadStack, proposedContent, requireActive, unmanagedProjectWarning, type StacksDeps } from './stacks.service.ts';
+import { secretValues, type PlainVariable } from './stacks.policy.ts';
 import { presentVersion } from './stacks.present.ts';
 import type { StackRow, VersionRow } from './stacks.repository.ts';
 
@@ -40,19 +40,7 @@ export class StackDeployer {
     const stack = await loadStack(d, ctx, id, 'stacks.deploy');
     requireActive(stack);
     const environmentId = Number(stack.environmentId);
-    const current = d.content.openVariables(environmentId, stack.projectName, stack.variables);
-    let variables = current;
-    if (body.variables) {
-      const merged = mergeVariables(current, body.variables);
-      if ('problems' in merged) throw new AppError('validation_failed', `body.${merged.problems[0]?.path}: ${merged.problems[0]?.message}`, { issues: merged.problems });
-      variables = merged.variables;
-    }
-    const compose = body.compose ?? stack.compose;
-    if (compose === null) {
-      throw new AppError('conflict', `stack ${id} was adopted and Capstan does not have its compose file: deploy with "compose" in the body`, { stackId: id });
-    }
-    const files = body.files ?? d.content.files(stack.files);
-    const { project, warnings } = d.content.parse({ projectName: stack.projectName, compose, files, variables });
+    const { compose, files, variables, project, warnings } = proposedContent(d, stack, body, 'deploy');
     if (stack.currentVersionId === null && stack.source !== 'adopted') warnings.push(...(await unmanagedProjectWarning(d, environmentId, stack.projectName)));
     return this.#queue(ctx, stack, {
       kind: 'deploy',

@@ -6,8 +6,8 @@ import { AppError } from '../../errors.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { requirePrincipal } from '../../http/context.ts';
 import { redactSecrets } from '../commands/commands.policy.ts';
-import { loadStack, type StacksDeps } from './stacks.service.ts';
-import { mergeVariables, planFromOutput, secretValues } from './stacks.policy.ts';
+import { loadStack, proposedContent, type StacksDeps } from './stacks.service.ts';
+import { planFromOutput, secretValues } from './stacks.policy.ts';
 
 /** How long a live plan may take before the snapshot plan answers instead. */
 export const LIVE_PLAN_TIMEOUT_MS = 30_000;
@@ -27,16 +27,7 @@ export class StackPlanner {
     const d = this.#d;
     const stack = await loadStack(d, ctx, id, 'stacks.read');
     const environmentId = Number(stack.environmentId);
-    const current = d.content.openVariables(environmentId, stack.projectName, stack.variables);
-    let variables = current;
-    if (body.variables) {
-      const merged = mergeVariables(current, body.variables);
-      if ('problems' in merged) throw new AppError('validation_failed', `body.${merged.problems[0]?.path}: ${merged.problems[0]?.message}`, { issues: merged.problems });
-      variables = merged.variables;
-    }
-    const compose = body.compose ?? stack.compose;
-    if (compose === null) throw new AppError('conflict', `stack ${id} was adopted and Capstan does not have its compose file: plan with "compose" in the body`, { stackId: id });
-    const { project, warnings } = d.content.parse({ projectName: stack.projectName, compose, files: body.files ?? d.content.files(stack.files), variables });
+    const { variables, project, warnings } = proposedContent(d, stack, body, 'plan');
     // A plan makes no version; the planner does not read the id, the schema wants one.
     const target: StackTarget = { stackId: id, versionId: Number(stack.currentVersionId ?? 1), project, imagePins: {} };
     const secrets = secretValues(variables);

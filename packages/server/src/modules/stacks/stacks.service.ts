@@ -2,14 +2,18 @@
 // stacks.plan.ts, adoption stacks.adopt.ts; command outcomes land through stacks.outcomes.ts.
 import type {
   ComposeIssue,
+  ComposeProject,
   CreatedStack,
   CreateStack,
   DeleteStackQuery,
   Permission,
+  PlanStack,
   Stack,
+  StackFile,
   StackListQuery,
   StackPage,
   StackRemoval,
+  StackVariableInput,
   StackVersion,
   StackVersionList,
   UpdateStack,
@@ -24,7 +28,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { CommandsService } from '../commands/commands.service.ts';
 import type { SnapshotsService } from '../snapshots/snapshots.service.ts';
 import { MAIN_FILE, type StackContent } from './stacks.content.ts';
-import { mergeVariables } from './stacks.policy.ts';
+import { mergeVariables, type PlainVariable } from './stacks.policy.ts';
 import { presentStack, presentStackSummary, presentVersion, presentVersionSummary } from './stacks.present.ts';
 import type { StackRow, StacksRepository } from './stacks.repository.ts';
 import type { RegistryAuthResolver } from './registry-auth.ts';
@@ -65,6 +69,50 @@ export function requireActive(row: StackRow): void {
   }
 }
 
+/** `mergeVariables` on a request body's variables; AppError validation_failed naming the first problem (all in `issues`). */
+function mergeBodyVariables(current: readonly PlainVariable[], input: readonly StackVariableInput[]): PlainVariable[] {
+  const merged = mergeVariables(current, input);
+  if ('problems' in merged) throw new AppError('validation_failed', `body.${merged.problems[0]?.path}: ${merged.problems[0]?.message}`, { issues: merged.problems });
+  return merged.variables;
+}
+
+/** What a deploy or plan runs: the compose file, extra files and variables (secrets opened), parsed. */
+export interface ProposedContent {
+  compose: string;
+  files: StackFile[];
+  variables: PlainVariable[];
+  project: ComposeProject;
+  warnings: ComposeIssue[];
+}
+
+/**
+ * The content a deploy or plan of `stack` works on: the stack's stored content with whatever `body`
+ * gives instead (variables merged over the stored ones). AppError when the stack was adopted (no
+ * compose file) and `body` gives none; `verb` names the operation in that message.
+ */
+export function proposedContent(
+  deps: Pick<StacksDeps, 'content'>,
+  stack: StackRow,
+  body: Pick<PlanStack, 'compose' | 'files' | 'variables'>,
+  verb: 'deploy' | 'plan',
+): ProposedContent {
+  const current = deps.content.openVariables(Number(stack.environmentId), stack.projectName, stack.variables);
+  const variables = body.variables ? mergeBodyVariables(current, body.variables) : current;
+  const compose = body.compose ?? stack.compose;
+  if (compose === null) {
+    const id = Number(stack.id);
+    throw new AppError('conflict', `stack ${id} was adopted and Capstan does not have its compose file: ${verb} with "compose" in the body`, { stackId: id });
+  }
+  const files = body.files ?? deps.content.files(stack.files);
+  const { project, warnings } = deps.content.parse({ projectName: stack.projectName, compose, files, variables });
+  return { compose, files, variables, project, warnings };
+}
+
+/** The fields every newly inserted stack row starts with: active, never deployed, created by `userId` at `at`. */
+export function newStackState(userId: number, at: string) {
+  return { currentVersionId: null, state: 'active', removeCommandId: null, removeError: null, createdBy: userId, createdAt: at, updatedAt: at } as const;
+}
+
 /** A warning when the host runs a compose project of the same name that no stack manages. */
 export async function unmanagedProjectWarning(deps: Pick<StacksDeps, 'snapshots'>, environmentId: number, projectName: string): Promise<ComposeIssue[]> {
   const view = await deps.snapshots.latest(environmentId).catch(() => null);
@@ -94,9 +142,8 @@ export class StacksService {
     const d = this.#d;
     const principal = requirePrincipal(ctx);
     const projectName = body.name.toLowerCase();
-    const merged = mergeVariables([], body.variables);
-    if ('problems' in merged) throw new AppError('validation_failed', `body.${merged.problems[0]?.path}: ${merged.problems[0]?.message}`, { issues: merged.problems });
-    const { project, warnings } = d.content.parse({ projectName, compose: body.compose, files: body.files, variables: merged.variables });
+    const variables = mergeBodyVariables([], body.variables);
+    const { project, warnings } = d.content.parse({ projectName, compose: body.compose, files: body.files, variables });
     warnings.push(...(await unmanagedProjectWarning(d, body.environmentId, projectName)));
     const at = d.now().toISOString();
     const row = await d.audit.transact(ctx, async (trx, audit) => {
@@ -109,16 +156,10 @@ export class StacksService {
         source: body.source,
         compose: body.compose,
         files: JSON.stringify(body.files),
-        variables: d.content.sealVariables(body.environmentId, projectName, merged.variables),
+        variables: d.content.sealVariables(body.environmentId, projectName, variables),
         healthWindowSeconds: body.health.windowSeconds,
         onFailure: body.health.onFailure,
-        currentVersionId: null,
-        state: 'active',
-        removeCommandId: null,
-        removeError: null,
-        createdBy: principal.userId,
-        createdAt: at,
-        updatedAt: at,
+        ...newStackState(principal.userId, at),
       });
       audit.targetType = 'stack';
       audit.targetId = String(created.id);
@@ -132,7 +173,7 @@ export class StacksService {
         source: body.source,
         services: Object.keys(project.services),
         files: body.files.map((f) => f.name),
-        variables: merged.variables.map((v) => ({ name: v.name, secret: v.secret })),
+        variables: variables.map((v) => ({ name: v.name, secret: v.secret })),
         health: body.health,
       };
       return created;

@@ -50,10 +50,11 @@ function presentVariables(vars: readonly TemplateVariable[]): Template['variable
   return vars.map((v) => ({ ...v, label: v.label || v.name }));
 }
 
-function fromCatalogue(t: CatalogueEntry): Template {
+/** The API view of a template's content, with where it comes from and who made it when. */
+function toTemplate(t: CatalogueEntry | StoredTemplate, origin: Pick<Template, 'id' | 'source' | 'createdBy' | 'createdAt' | 'updatedAt'>): Template {
   return {
-    id: t.id,
-    source: 'catalogue',
+    id: origin.id,
+    source: origin.source,
     title: t.title,
     description: t.description,
     categories: t.categories,
@@ -61,27 +62,18 @@ function fromCatalogue(t: CatalogueEntry): Template {
     compose: t.compose,
     files: t.files,
     variables: presentVariables(t.variables),
-    createdBy: null,
-    createdAt: null,
-    updatedAt: null,
+    createdBy: origin.createdBy,
+    createdAt: origin.createdAt,
+    updatedAt: origin.updatedAt,
   };
 }
 
+function fromCatalogue(t: CatalogueEntry): Template {
+  return toTemplate(t, { id: t.id, source: 'catalogue', createdBy: null, createdAt: null, updatedAt: null });
+}
+
 function fromStore(t: StoredTemplate): Template {
-  return {
-    id: String(t.id),
-    source: 'custom',
-    title: t.title,
-    description: t.description,
-    categories: t.categories,
-    logo: t.logo,
-    compose: t.compose,
-    files: t.files,
-    variables: presentVariables(t.variables),
-    createdBy: t.createdBy,
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-  };
+  return toTemplate(t, { id: String(t.id), source: 'custom', createdBy: t.createdBy, createdAt: t.createdAt, updatedAt: t.updatedAt });
 }
 
 function summary(t: Template): TemplateSummary {

@@ -11,8 +11,10 @@ import { isMutating } from '../../http/route.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { dockerPermission } from '../docker-proxy/docker-proxy.policy.ts';
+import { awaitHead, awaitHeadOrCancel } from './stream-head.ts';
 import type { TunnelStream } from './tunnel-stream.ts';
 import type { TunnelRegistry } from './tunnel.registry.ts';
+import { authenticateUpgrade, upgradeContext, upgradeUrl, writeUpgradeProblem } from './upgrade-request.ts';
 
 /** `/api/environments/7/docker/v1.41/containers/json?all=1` → environment 7, `/v1.41/containers/json?all=1`. */
 const DOCKER_URL = /^\/api\/(?:environments|endpoints)\/(\d{1,15})\/docker(\/[^]*)?$/;
@@ -75,31 +77,7 @@ export interface PassthroughDeps {
   authenticate(req: Pick<FastifyRequest, 'headers'>): Promise<Principal | null>;
 }
 
-function unauthenticated(): AppError {
-  return new AppError('unauthenticated', 'sign in first: send "Authorization: Bearer <token>" or an "X-API-Key" header');
-}
-
-/** Waits for the agent's answer to an open; rejects with an AppError when refused. */
-function accepted(stream: TunnelStream, environmentId: number): Promise<HttpResponseHead> {
-  return new Promise((resolve, reject) => {
-    const onAck = (head: HttpResponseHead) => {
-      cleanup();
-      resolve(head);
-    };
-    const onFail = (code: string, message: string) => {
-      cleanup();
-      reject(new AppError('agent_upstream_error', `environment ${environmentId}: the agent could not serve the call (${code}${message ? `: ${message}` : ''})`, { reason: code }));
-    };
-    const cleanup = () => {
-      stream.off('accepted', onAck);
-      stream.off('rejected', onFail);
-      stream.off('reset', onFail);
-    };
-    stream.on('accepted', onAck);
-    stream.on('rejected', onFail);
-    stream.on('reset', onFail);
-  });
-}
+const HOW_TO_SIGN_IN = 'sign in first: send "Authorization: Bearer <token>" or an "X-API-Key" header';
 
 /** Copies a readable into the stream, pausing while the tunnel stream's queue is full. */
 function pumpInto(source: Readable, stream: TunnelStream): void {
@@ -137,7 +115,7 @@ export function registerDockerRoutes(fastify: FastifyInstance, deps: Passthrough
         };
       }
       ctx.principal = await deps.authenticate(req);
-      if (!ctx.principal) throw unauthenticated();
+      if (!ctx.principal) throw new AppError('unauthenticated', HOW_TO_SIGN_IN);
       const permission: Permission = dockerPermission(method, target.path);
       ctx.permission = permission;
       await deps.access.authorize(ctx.principal, permission, target.environmentId);
@@ -152,13 +130,7 @@ export function registerDockerRoutes(fastify: FastifyInstance, deps: Passthrough
       reply.raw.once('close', () => {
         if (!stream.closed) stream.reset('cancelled', 'the client went away');
       });
-      let head: HttpResponseHead;
-      try {
-        head = await accepted(stream, target.environmentId);
-      } catch (err) {
-        stream.reset('cancelled');
-        throw err;
-      }
+      const head = await awaitHeadOrCancel(stream, target.environmentId);
       await relayResponse(reply, stream, head, method, ctx, deps.audit);
     };
     for (const prefix of ['environments', 'endpoints']) {
@@ -206,15 +178,6 @@ async function relayResponse(reply: FastifyReply, stream: TunnelStream, head: Ht
 // Hijacked calls (HTTP upgrade)
 // ---------------------------------------------------------------------------------------------
 
-function writeProblem(socket: Duplex, err: unknown, requestId: string, instance: string): void {
-  const problem = toProblem(err, requestId, instance);
-  const body = JSON.stringify(problem);
-  socket.end(
-    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
-
 /** True when the upgrade request is a Docker hijack through the tunnel. */
 export function isDockerUpgrade(req: IncomingMessage): boolean {
   return DOCKER_URL.test(req.url ?? '');
@@ -222,20 +185,10 @@ export function isDockerUpgrade(req: IncomingMessage): boolean {
 
 /** Serves a hijacked Docker call (attach / exec start) arriving as an HTTP upgrade. */
 export async function handleDockerUpgrade(deps: PassthroughDeps, req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string): Promise<void> {
-  const url = req.url ?? '/';
-  const instance = url.split('?')[0] ?? url;
+  const { url, instance } = upgradeUrl(req);
   const target = parseDockerUrl(url);
   const method = (req.method ?? 'GET').toUpperCase();
-  const ctx: RequestContext = {
-    requestId,
-    sourceIp: req.socket.remoteAddress ?? '',
-    userAgent: String(req.headers['user-agent'] ?? ''),
-    principal: null,
-    permission: null,
-    audit: null,
-    successStatus: 101,
-    audited: false,
-  };
+  const ctx = upgradeContext(req, requestId);
   socket.on('error', () => undefined);
   let stream: TunnelStream;
   try {
@@ -243,16 +196,15 @@ export async function handleDockerUpgrade(deps: PassthroughDeps, req: IncomingMe
     ctx.audit = isMutating(method)
       ? { action: `docker.${method.toLowerCase()}`, targetType: 'environment', targetId: String(target.environmentId), details: { method, path: target.path.slice(0, 2048), hijack: true } }
       : null;
-    ctx.principal = await deps.authenticate({ headers: req.headers });
-    if (!ctx.principal) throw unauthenticated();
+    const principal = await authenticateUpgrade(deps, req, ctx, HOW_TO_SIGN_IN);
     ctx.permission = dockerPermission(method, target.path);
-    await deps.access.authorize(ctx.principal, ctx.permission, target.environmentId);
+    await deps.access.authorize(principal, ctx.permission, target.environmentId);
     const headers = forwardRequestHeaders(req.headers);
     stream = deps.tunnel.openStream(target.environmentId, { kind: 'docker-hijack', header: { method, path: target.path, headers } });
   } catch (err) {
     const status = toProblem(err, requestId, instance).status;
     if (ctx.audit) await deps.audit.recordOutcome(ctx, status).catch(() => undefined);
-    writeProblem(socket, err, requestId, instance);
+    writeUpgradeProblem(socket, err, requestId, instance);
     return;
   }
   // Client → agent starts at once, before the ack: the request body (exec start's JSON) may arrive
@@ -270,10 +222,10 @@ export async function handleDockerUpgrade(deps: PassthroughDeps, req: IncomingMe
   });
   let ack: HttpResponseHead;
   try {
-    ack = await accepted(stream, target.environmentId);
+    ack = await awaitHead(stream, target.environmentId);
   } catch (err) {
     if (ctx.audit) await deps.audit.recordOutcome(ctx, 409).catch(() => undefined);
-    writeProblem(socket, err, requestId, instance);
+    writeUpgradeProblem(socket, err, requestId, instance);
     return;
   }
   if (ctx.audit) await deps.audit.recordOutcome(ctx, ack.status).catch(() => undefined);
