@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what it needs (npm dependencies with Node 24,
-# Debian's postgresql, docker.io, busybox-static and iptables when missing), then types, lint, unit and integration tests.
+# Debian's postgresql, docker.io, busybox-static, iptables, docker-registry, apache2-utils, git and docker-compose when missing), then types, lint, unit and integration tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-deps.sh
@@ -12,6 +12,13 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 # The multi-host rig (e2e/rig): a registry-free test image from busybox, firewalls inside host namespaces.
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)  # static: it runs alone in an image
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
+# A real private registry with htpasswd (bcrypt) auth for the registries tests.
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+# Git stacks: the server runs git; the tests serve repositories with git daemon and git http-backend.
+command -v git >/dev/null 2>&1 || need+=(git)
+# The compose fidelity test compares what Capstan creates with what Debian's docker-compose 1.29 creates.
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing system packages: ${need[*]} (install them, or run as root to let this script do it)" >&2
