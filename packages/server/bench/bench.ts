@@ -8,6 +8,8 @@
 //      each compared with GET /api/health measured in the same run
 //   5. authorization decision cost in process: decide() and AccessService.authorize()
 //   A1-A4. Edge Agent figures (agent-phases.ts; also alone as `npm run bench:agent`)
+//   S1-S2. Stacks: a 5-service deploy and a no-change redeploy vs docker-compose 1.29 (stacks-phases.ts;
+//          also alone as `npm run bench:stacks`)
 //
 // The server runs as a real child process (bin/capstan-server.js); HTTP load comes from a
 // separate forked child (loadgen.ts). Health is measured before and after the environment runs;
@@ -33,6 +35,8 @@ import { memoryOf } from './procfs.ts';
 import { newReport, printReport, summary, type Report } from './report.ts';
 import { seedDatabase, type SeedResult } from './seed.ts';
 import { measureColdStarts, startServer, stopServer } from './server.ts';
+import { runStacksFigures } from './stacks-phases.ts';
+import { newStacksReport, printStacksReport, stacksSummary } from './stacks-report.ts';
 
 async function run(report: Report): Promise<void> {
   const root = makeTempRoot();
@@ -94,6 +98,7 @@ async function measureAuthz(dataDir: string): Promise<AuthzResult> {
 cleanupOnExit();
 const report = newReport();
 const agentReport = newAgentReport();
+const stacksReport = newStacksReport();
 
 const watchdog = setTimeout(() => {
   process.stderr.write(`bench: still running after ${CONFIG.watchdogMs / 60_000} min, giving up\n`);
@@ -107,6 +112,7 @@ let failure: string | null = null;
 try {
   await run(report);
   await runAgentFigures(agentReport);
+  await runStacksFigures(stacksReport);
 } catch (err) {
   failure = errorText(err);
 } finally {
@@ -115,9 +121,10 @@ try {
 }
 printReport(report);
 printAgentReport(agentReport);
+printStacksReport(stacksReport);
 if (failure) process.stderr.write(`\nbench FAILED: ${failure}\n`);
 else process.stderr.write(`bench finished in ${fmt((performance.now() - started) / 1000, 1)} s\n`);
 process.stdout.write(
-  `${JSON.stringify({ ...summary(report, failure === null, failure), agent: agentSummary(agentReport) })}\n`,
+  `${JSON.stringify({ ...summary(report, failure === null, failure), agent: agentSummary(agentReport), stacks: stacksSummary(stacksReport) })}\n`,
 );
 process.exitCode = failure ? 1 : 0;

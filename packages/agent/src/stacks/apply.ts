@@ -1,5 +1,6 @@
 // Carries out a plan's steps against the engine, in order, reporting each as a progress event. The
 // first step that fails stops the run with a StepError naming the service and what went wrong.
+import { homedir } from 'node:os';
 import { COMPOSE_LABEL, describeStep, networkLabels, volumeLabels, type CommandProgressEvent, type DependencyCondition, type RegistryAuth, type StackStep, type StackTarget } from '@capstan/protocol';
 import type { EngineConnector } from '../engine/engine-connector.ts';
 import { containerCreate, networkCreate, volumeCreate } from './container-spec.ts';
@@ -23,6 +24,8 @@ export interface ApplyContext {
   readonly target: StackTarget;
   readonly workingDir: string;
   readonly files: FileMounts;
+  /** What `~` in bind sources stands for (default: the agent's home directory). */
+  readonly homeDir?: string;
   readonly registryAuth: readonly RegistryAuth[];
   readonly progress: (event: CommandProgressEvent) => void;
   /** Longest wait for a dependency's condition (default 5 min). */
@@ -144,6 +147,7 @@ async function runStep(ctx: ApplyContext, step: StackStep): Promise<void> {
         image: step.image,
         origin: { stackId: target.stackId, versionId: target.versionId, workingDir: ctx.workingDir },
         files: ctx.files,
+        homeDir: ctx.homeDir ?? homedir(),
       });
       await expectCall(engine, `cannot create ${create.name}`, [201], 'POST', `/containers/create${query({ name: create.name })}`, create.body);
       for (const extra of create.extraNetworks) {

@@ -1,7 +1,7 @@
 import { COMPOSE_LABEL, CAPSTAN_LABEL, parseServiceConfig } from '@capstan/protocol';
 import { describe, expect, it } from 'vitest';
-import { network, project, service } from '../../../protocol/src/stacks/fixtures.test-util.ts';
-import { containerCreate, networkCreate, portBindings, restartPolicy } from './container-spec.ts';
+import { network, project, service, volume } from '../../../protocol/src/stacks/fixtures.test-util.ts';
+import { bindSource, containerCreate, networkCreate, portBindings, restartPolicy, volumeCreate } from './container-spec.ts';
 import type { FileMounts } from './stack-files.ts';
 
 const files: FileMounts = { path: (kind, source, mode) => `/state/stacks/p/${kind}s/${source}${mode === null ? '' : `.${mode.toString(8)}`}` };
@@ -57,13 +57,14 @@ describe('containerCreate', () => {
       networks: { front: network('p', 'front'), back: network('p', 'back', { name: 'shared-back' }) },
       volumes: { cache: { name: 'p_cache', external: false, driver: null, driverOpts: {}, labels: {} } },
     });
-    const { name, body, extraNetworks } = containerCreate({ project: p, service: web, number: 2, image: 'nginx@sha256:abc', origin, files });
+    const { name, body, extraNetworks } = containerCreate({ project: p, service: web, number: 2, image: 'nginx@sha256:abc', origin, files, homeDir: '/home/agent' });
     expect(name).toBe('p_web_2');
     expect(body).toMatchObject({
       Image: 'nginx@sha256:abc',
       Cmd: ['nginx', '-g', 'daemon off;'],
       Entrypoint: ['/entry'],
-      Env: ['A=1'],
+      // A variable without a value goes as the bare name: the engine unsets it (docker-compose 1.29 does the same).
+      Env: ['A=1', 'UNSET'],
       ExposedPorts: { '80/tcp': {}, '9000/udp': {}, '9001/udp': {}, '443/tcp': {}, '7000/tcp': {} },
       User: '101:101',
       WorkingDir: '/srv',
@@ -74,12 +75,15 @@ describe('containerCreate', () => {
       OpenStdin: true,
       Healthcheck: { Test: ['CMD', 'true'], Interval: 1e9, Timeout: 5e8, StartPeriod: 2e9, Retries: 3 },
       HostConfig: {
-        Binds: ['/state/stacks/p/work/html:/usr/share/nginx/html:ro', '/state/stacks/p/secrets/key:/run/secrets/key:ro', '/state/stacks/p/configs/site.444:/etc/site.conf:ro'],
+        Binds: ['/state/stacks/p/work/html:/usr/share/nginx/html:ro'],
         Mounts: [
           { Type: 'bind', Source: '/etc/ssl', Target: '/ssl', ReadOnly: false, BindOptions: { Propagation: 'rshared' } },
           { Type: 'volume', Source: 'p_cache', Target: '/cache', ReadOnly: false, VolumeOptions: { NoCopy: true } },
           { Type: 'volume', Target: '/anon', ReadOnly: false },
           { Type: 'tmpfs', Target: '/run', ReadOnly: false, TmpfsOptions: { SizeBytes: 1024, Mode: 0o755 } },
+          // Secrets and configs: read-only binds of the agent's copies, as docker-compose 1.29 mounts file secrets.
+          { Type: 'bind', Source: '/state/stacks/p/secrets/key', Target: '/run/secrets/key', ReadOnly: true },
+          { Type: 'bind', Source: '/state/stacks/p/configs/site.444', Target: '/etc/site.conf', ReadOnly: true },
         ],
         PortBindings: {
           '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }],
@@ -130,15 +134,23 @@ describe('containerCreate', () => {
     const side = service('side', 'x', { networkMode: 'service:db', networks: {} });
     const host = service('h', 'x', { networkMode: 'host', networks: {} });
     const p = project('p', [db, side, host]);
-    expect(containerCreate({ project: p, service: db, number: 1, image: 'pg', origin, files }).name).toBe('the-db');
-    const s = containerCreate({ project: p, service: side, number: 1, image: 'x', origin, files });
+    expect(containerCreate({ project: p, service: db, number: 1, image: 'pg', origin, files, homeDir: '/home/agent' }).name).toBe('the-db');
+    const s = containerCreate({ project: p, service: side, number: 1, image: 'x', origin, files, homeDir: '/home/agent' });
     expect(s.body.HostConfig).toMatchObject({ NetworkMode: 'container:the-db' });
     expect(s.body.NetworkingConfig).toBeUndefined();
-    expect(containerCreate({ project: p, service: host, number: 1, image: 'x', origin, files }).body.HostConfig).toMatchObject({ NetworkMode: 'host' });
+    expect(containerCreate({ project: p, service: host, number: 1, image: 'x', origin, files, homeDir: '/home/agent' }).body.HostConfig).toMatchObject({ NetworkMode: 'host' });
   });
 });
 
 describe('small mappings', () => {
+  it('bind sources: absolute, relative to the working directory, ~ under the home directory', () => {
+    expect(bindSource('/srv/x', '/w', '/home/a')).toBe('/srv/x');
+    expect(bindSource('./data', '/w/work', '/home/a')).toBe('/w/work/data');
+    expect(bindSource('../sibling', '/w/work', '/home/a')).toBe('/w/sibling');
+    expect(bindSource('~/notes', '/w', '/home/a')).toBe('/home/a/notes');
+    expect(bindSource('~', '/w', '/home/a')).toBe('/home/a');
+  });
+
   it('restart policies and port ranges', () => {
     expect(restartPolicy('no')).toEqual({ Name: 'no' });
     expect(restartPolicy('unless-stopped')).toEqual({ Name: 'unless-stopped' });
@@ -155,10 +167,20 @@ describe('small mappings', () => {
       Driver: 'bridge',
       Options: {},
       Internal: true,
-      Attachable: false,
+      // Always, like docker-compose 1.29: containers may only join an overlay network that is attachable.
+      Attachable: true,
       EnableIPv6: false,
       IPAM: { Config: [{ Subnet: '10.9.0.0/24' }] },
       Labels: { l: '1' },
     });
+  });
+
+  it('volume create bodies leave out empty driver options; a repeated alias is sent once', () => {
+    const p = project('p', [], { volumes: { a: volume('p', 'a'), b: volume('p', 'b', { driver: 'local', driverOpts: { type: 'tmpfs' } }) } });
+    expect(volumeCreate(p, 'a', {})).toEqual({ Name: 'p_a', Labels: {} });
+    expect(volumeCreate(p, 'b', {})).toEqual({ Name: 'p_b', Driver: 'local', DriverOpts: { type: 'tmpfs' }, Labels: {} });
+    const web = service('web', 'x', { networks: { default: { aliases: ['web', 'www'], ipv4Address: null, ipv6Address: null } } });
+    const body = containerCreate({ project: project('p', [web]), service: web, number: 1, image: 'x', origin, files, homeDir: '/h' }).body;
+    expect(body.NetworkingConfig).toEqual({ EndpointsConfig: { p_default: { Aliases: ['web', 'www'] } } });
   });
 });

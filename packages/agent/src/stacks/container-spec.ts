@@ -13,6 +13,8 @@ export interface ContainerInput {
   readonly image: string;
   readonly origin: StackOrigin;
   readonly files: FileMounts;
+  /** What `~` in a bind source stands for (docker-compose expands it to the home of the user running it). */
+  readonly homeDir: string;
 }
 
 /** An endpoint to attach after creation: POST /networks/{network}/connect. */
@@ -56,12 +58,13 @@ export function portBindings(ports: readonly PortSpec[]): { bindings: Record<str
   return { bindings, exposed };
 }
 
-/** A bind source: absolute as is, `~` left to the engine's refusal, relative against the stack's working directory. */
-function bindSource(source: string, workingDir: string): string {
+/** A bind source: absolute as is, `~` / `~/x` under the home directory, relative against the stack's working directory. */
+export function bindSource(source: string, workingDir: string, homeDir: string): string {
+  if (source === '~' || source.startsWith('~/')) return path.join(homeDir, source.slice(1));
   return path.isAbsolute(source) ? source : path.resolve(workingDir, source);
 }
 
-/** Binds (short-form binds, which create a missing host path; secrets; configs) and Mounts (everything else). */
+/** Binds (short-form binds, which create a missing host path) and Mounts (everything else, secrets and configs as read-only binds like docker-compose 1.29's secrets). */
 function mountsOf(input: ContainerInput): { binds: string[]; mounts: Array<Record<string, unknown>> } {
   const { project, service, origin, files } = input;
   const binds: string[] = [];
@@ -69,7 +72,7 @@ function mountsOf(input: ContainerInput): { binds: string[]; mounts: Array<Recor
   const bindOpts = (m: MountSpec): string => [m.readOnly ? 'ro' : 'rw', ...(m.propagation ? [m.propagation] : [])].join(',');
   for (const m of service.mounts) {
     if (m.type === 'bind') {
-      const source = bindSource(m.source ?? '.', origin.workingDir);
+      const source = bindSource(m.source ?? '.', origin.workingDir, input.homeDir);
       if (m.createHostPath) binds.push(`${source}:${m.target}:${bindOpts(m)}`);
       else mounts.push({ Type: 'bind', Source: source, Target: m.target, ReadOnly: m.readOnly, ...(m.propagation ? { BindOptions: { Propagation: m.propagation } } : {}) });
     } else if (m.type === 'volume') {
@@ -80,8 +83,8 @@ function mountsOf(input: ContainerInput): { binds: string[]; mounts: Array<Recor
       mounts.push({ Type: 'tmpfs', Target: m.target, ReadOnly: m.readOnly, ...(Object.keys(tmpfs).length > 0 ? { TmpfsOptions: tmpfs } : {}) });
     }
   }
-  for (const s of service.secrets) binds.push(`${files.path('secret', s.source, s.mode)}:${s.target}:ro`);
-  for (const c of service.configs) binds.push(`${files.path('config', c.source, c.mode)}:${c.target}:ro`);
+  for (const s of service.secrets) mounts.push({ Type: 'bind', Source: files.path('secret', s.source, s.mode), Target: s.target, ReadOnly: true });
+  for (const c of service.configs) mounts.push({ Type: 'bind', Source: files.path('config', c.source, c.mode), Target: c.target, ReadOnly: true });
   return { binds, mounts };
 }
 
@@ -102,7 +105,7 @@ function networkMode(project: ComposeProject, service: ServiceSpec, networkKeys:
 function endpoint(service: ServiceSpec, key: string): Record<string, unknown> {
   const n = service.networks[key];
   const ipam = n && (n.ipv4Address || n.ipv6Address) ? { IPAMConfig: { ...(n.ipv4Address ? { IPv4Address: n.ipv4Address } : {}), ...(n.ipv6Address ? { IPv6Address: n.ipv6Address } : {}) } } : {};
-  return { Aliases: [service.name, ...(n?.aliases ?? [])], ...ipam };
+  return { Aliases: [...new Set([service.name, ...(n?.aliases ?? [])])], ...ipam };
 }
 
 /** The create call for container `number` of the service. */
@@ -118,9 +121,8 @@ export function containerCreate(input: ContainerInput): ContainerCreate {
   const ulimits = Object.entries(service.ulimits)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([n, u]) => ({ Name: n, Soft: u.soft, Hard: u.hard }));
-  const env = Object.entries(service.environment)
-    .filter((e): e is [string, string] => e[1] !== null)
-    .map(([k, v]) => `${k}=${v}`);
+  // A variable without a value is sent as the bare name, as docker-compose 1.29 does: the engine then unsets it (the image's value too).
+  const env = Object.entries(service.environment).map(([k, v]) => (v === null ? k : `${k}=${v}`));
   const body: Record<string, unknown> = {
     Image: input.image,
     Labels: containerLabels(project, service, input.number, input.origin),
@@ -180,7 +182,8 @@ export function networkCreate(project: ComposeProject, key: string, labels: Reco
     ...(n.driver !== null ? { Driver: n.driver } : {}),
     Options: n.driverOpts,
     Internal: n.internal,
-    Attachable: n.attachable,
+    // Always, as docker-compose 1.29 creates networks (API 1.24+): standalone containers can only join a swarm-scoped (overlay) network that is attachable.
+    Attachable: true,
     EnableIPv6: n.enableIpv6,
     ...(n.ipam
       ? {
@@ -198,5 +201,5 @@ export function networkCreate(project: ComposeProject, key: string, labels: Reco
 export function volumeCreate(project: ComposeProject, key: string, labels: Record<string, string>): Record<string, unknown> {
   const v = project.volumes[key];
   if (!v) throw new Error(`the project has no volume "${key}"`);
-  return { Name: v.name, ...(v.driver !== null ? { Driver: v.driver } : {}), DriverOpts: v.driverOpts, Labels: labels };
+  return { Name: v.name, ...(v.driver !== null ? { Driver: v.driver } : {}), ...(Object.keys(v.driverOpts).length > 0 ? { DriverOpts: v.driverOpts } : {}), Labels: labels };
 }

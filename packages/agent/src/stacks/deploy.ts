@@ -24,6 +24,8 @@ export interface StackRuntime {
   readonly stateDir: string;
   readonly progress: (event: CommandProgressEvent) => void;
   readonly now?: () => Date;
+  /** What `~` in bind sources stands for (default: the agent's home directory). */
+  readonly homeDir?: string;
   /** Longest wait for a depends_on condition (default 5 min). */
   readonly dependencyTimeoutMs?: number;
   /** Poll interval of waits and the health gate (default 250 / 500 ms). */
@@ -75,6 +77,7 @@ async function reconcile(rt: StackRuntime, target: StackTarget, pull: 'always' |
       progress: rt.progress,
       ...(rt.dependencyTimeoutMs !== undefined ? { dependencyTimeoutMs: rt.dependencyTimeoutMs } : {}),
       ...(rt.pollMs !== undefined ? { pollMs: rt.pollMs } : {}),
+      ...(rt.homeDir !== undefined ? { homeDir: rt.homeDir } : {}),
     };
     const before = await liveProjectState(rt.engine, target.project.name);
     const pulls = planStack(before, target, { basis: 'live', computedAt: nowOf(rt).toISOString(), pull }).steps.filter((s) => s.kind === 'pull-image');

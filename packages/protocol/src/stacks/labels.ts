@@ -62,11 +62,16 @@ export function containerLabels(project: ComposeProject, service: ServiceSpec, n
   };
 }
 
+/** What docker-compose 1.29 writes in com.docker.compose.network/volume: the key, or the `name:` given instead of `<project>_<key>`. */
+function labelledName(project: string, key: string, name: string | undefined): string {
+  return name === undefined || name === `${project}_${key}` ? key : name;
+}
+
 /** Labels of a project network (key = its key in the project's networks). */
 export function networkLabels(project: ComposeProject, key: string): Record<string, string> {
   return {
     ...(project.networks[key]?.labels ?? {}),
-    [COMPOSE_LABEL.network]: key,
+    [COMPOSE_LABEL.network]: labelledName(project.name, key, project.networks[key]?.name),
     [COMPOSE_LABEL.project]: project.name,
     [COMPOSE_LABEL.version]: COMPOSE_VERSION,
   };
@@ -76,7 +81,7 @@ export function networkLabels(project: ComposeProject, key: string): Record<stri
 export function volumeLabels(project: ComposeProject, key: string): Record<string, string> {
   return {
     ...(project.volumes[key]?.labels ?? {}),
-    [COMPOSE_LABEL.volume]: key,
+    [COMPOSE_LABEL.volume]: labelledName(project.name, key, project.volumes[key]?.name),
     [COMPOSE_LABEL.project]: project.name,
     [COMPOSE_LABEL.version]: COMPOSE_VERSION,
   };
