@@ -1,6 +1,7 @@
 // The stack engine against a real dockerd (a rig host): deploys of a five-service project through the
 // command runner, no-change redeploys, single-service recreations, a moved tag, a health-gated
-// rollback, scaling, orphans, removal, and live plans equal to plans from a snapshot.
+// rollback, scaling, orphans, removal, live plans equal to plans from a snapshot, anonymous volumes
+// kept across recreations, and deploys refused when a project network's settings changed.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHosts, stopAll, TEST_IMAGE, type Host } from '../../../e2e/rig/index.ts';
 import { run } from '../../../e2e/rig/sys.ts';
-import { project, service, target, volume } from '../../protocol/src/stacks/fixtures.test-util.ts';
+import { network, project, service, target, volume } from '../../protocol/src/stacks/fixtures.test-util.ts';
 import { createCommandRunner } from '../src/commands/index.ts';
 import { dockerEngine } from '../src/engine/docker-engine.ts';
 import type { EngineConnector } from '../src/engine/engine-connector.ts';
@@ -310,6 +311,66 @@ describe('stack engine (real dockerd)', { timeout: 180_000 }, () => {
     const all = await executeStackCommand(rt(), { kind: 'stack.remove', payload: { projectName: 'shop', removeVolumes: true } });
     expect(all).toMatchObject({ status: 'succeeded', output: { removed: { containers: 0, networks: 0, volumes: 1 } } });
     expect((await docker(['volume', 'ls', '-q'])).split('\n')).not.toContain('shop_data');
+  });
+
+  it('keeps a service\'s anonymous volume across a recreation (as docker-compose does); stack.remove drops it only with removeVolumes', async () => {
+    const anonymous = { type: 'volume' as const, source: null, target: '/data', readOnly: false, createHostPath: false, noCopy: false, tmpfsSizeBytes: null, tmpfsMode: null, propagation: null };
+    const keeper = (env: string) => project('keeper', [service('app', TEST_IMAGE, { mounts: [anonymous], environment: { V: env } })]);
+    const volumeAt = async (name: string): Promise<string> => (await docker(['inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}', name])).trim();
+    expect((await deploy(payload(target(keeper('1'), 1), null, 0))).outcome).toBe('deployed');
+    const before = (await containers('keeper')).get('keeper_app_1')!.id;
+    const vol = await volumeAt('keeper_app_1');
+    expect(vol).toMatch(/^[0-9a-f]{64}$/);
+    await docker(['exec', 'keeper_app_1', 'sh', '-c', 'echo kept > /data/file']);
+
+    const result = await deploy(payload(target(keeper('2'), 2), null, 0));
+    expect(result).toMatchObject({ outcome: 'deployed', plan: { services: [{ service: 'app', action: 'recreate', changes: [{ field: 'environment.V' }] }] } });
+    const after = (await containers('keeper')).get('keeper_app_1')!;
+    expect(after.id).not.toBe(before);
+    expect(after.env).toContain('V=2');
+    expect(await volumeAt('keeper_app_1')).toBe(vol);
+    expect((await docker(['exec', 'keeper_app_1', 'cat', '/data/file'])).trim()).toBe('kept');
+
+    const kept = await executeStackCommand(rt(), { kind: 'stack.remove', payload: { projectName: 'keeper', removeVolumes: false } });
+    expect(kept.status).toBe('succeeded');
+    expect((await docker(['volume', 'ls', '-q'])).split('\n')).toContain(vol);
+    // Kept like `docker-compose down` without -v keeps it; a new deploy starts with a fresh one.
+    await docker(['volume', 'rm', vol]);
+    expect((await deploy(payload(target(keeper('1'), 3), null, 0))).outcome).toBe('deployed');
+    const second = await volumeAt('keeper_app_1');
+    const all = await executeStackCommand(rt(), { kind: 'stack.remove', payload: { projectName: 'keeper', removeVolumes: true } });
+    expect(all.status).toBe('succeeded');
+    expect((await docker(['volume', 'ls', '-q'])).split('\n')).not.toContain(second);
+  });
+
+  it('refuses a deploy whose project network settings changed, naming the network and option, before changing anything', async () => {
+    const netted = (over: Parameters<typeof network>[2], env: string) =>
+      project('netted', [service('app', TEST_IMAGE, { environment: { V: env } })], { networks: { default: network('netted', 'default', { labels: { tier: 'a' }, ...over }) } });
+    const v1n = target(netted({}, '1'), 1);
+    expect((await deploy(payload(v1n, null, 0))).outcome).toBe('deployed');
+    const netId = (await docker(['network', 'inspect', '-f', '{{.Id}}', 'netted_default'])).trim();
+    const before = await containers('netted');
+
+    const changed = target(netted({ internal: true, driverOpts: { 'com.docker.network.bridge.enable_icc': 'false' } }, '2'), 2);
+    const planned = await executeStackCommand(rt(), { kind: 'stack.plan', payload: { target: changed, pull: false, registryAuth: [] } });
+    expect((planned.output as StackPlanOutput).plan).toMatchObject({ noop: false, networks: [{ name: 'netted_default', action: 'recreate', changes: [{ field: 'driverOpts.com.docker.network.bridge.enable_icc' }, { field: 'internal', from: false, to: true }] }] });
+
+    // With a previous version to roll back to: a refusal changed nothing, so nothing is rolled back either.
+    const result = await deploy(payload(changed, v1n, 0));
+    expect(result.outcome).toBe('failed');
+    expect(result.failure!.reason).toMatch(/^network netted_default needs to be recreated - option "driverOpts\.com\.docker\.network\.bridge\.enable_icc" has changed, option "internal" has changed\. .*remove the stack \(or the network\) first/);
+    expect(result.plan.networks).toMatchObject([{ name: 'netted_default', action: 'recreate' }]);
+    // Nothing changed: same network, same container, old environment.
+    expect((await docker(['network', 'inspect', '-f', '{{.Id}} {{.Internal}}', 'netted_default'])).trim()).toBe(`${netId} false`);
+    const after = await containers('netted');
+    expect(after.get('netted_app_1')!.id).toBe(before.get('netted_app_1')!.id);
+    expect(after.get('netted_app_1')!.env).toContain('V=1');
+
+    // Once the stack is removed, the changed network is created as the file says.
+    await executeStackCommand(rt(), { kind: 'stack.remove', payload: { projectName: 'netted', removeVolumes: true } });
+    expect((await deploy(payload(changed, null, 0))).outcome).toBe('deployed');
+    expect((await docker(['network', 'inspect', '-f', '{{.Internal}}', 'netted_default'])).trim()).toBe('true');
+    await executeStackCommand(rt(), { kind: 'stack.remove', payload: { projectName: 'netted', removeVolumes: true } });
   });
 
   it('fails a command with a bad payload without touching the engine', async () => {

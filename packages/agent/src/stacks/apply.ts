@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { COMPOSE_LABEL, describeStep, networkLabels, volumeLabels, type CommandProgressEvent, type DependencyCondition, type RegistryAuth, type StackStep, type StackTarget } from '@capstan/protocol';
 import type { EngineConnector } from '../engine/engine-connector.ts';
-import { containerCreate, networkCreate, volumeCreate } from './container-spec.ts';
+import { carriedVolumes, containerCreate, networkCreate, volumeCreate, volumeMountsOf, type VolumeMount } from './container-spec.ts';
 import { expectCall, json, labelFilter, query, seg } from './engine-client.ts';
 import { pullImage } from './pull.ts';
 import type { FileMounts } from './stack-files.ts';
@@ -117,7 +117,17 @@ function stopTimeoutSeconds(ctx: ApplyContext, service: string): number | undefi
   return ms === null || ms === undefined ? undefined : Math.ceil(ms / 1000);
 }
 
-async function runStep(ctx: ApplyContext, step: StackStep): Promise<void> {
+/** VOLUME paths of image `reference` (none when the engine does not have it). */
+async function imageVolumes(engine: EngineConnector, reference: string): Promise<string[]> {
+  const answer = await expectCall(engine, `cannot inspect image ${reference}`, [200, 404], 'GET', `/images/${seg(reference)}/json`);
+  const config = (json(answer).Config ?? {}) as { Volumes?: unknown };
+  return typeof config.Volumes === 'object' && config.Volumes !== null ? Object.keys(config.Volumes).sort() : [];
+}
+
+/** Volume mounts of the containers a run removed for recreation, by container id, for their successors. */
+type Replaced = Map<string, VolumeMount[]>;
+
+async function runStep(ctx: ApplyContext, step: StackStep, replaced: Replaced): Promise<void> {
   const { engine, target } = ctx;
   const project = target.project;
   switch (step.kind) {
@@ -134,12 +144,20 @@ async function runStep(ctx: ApplyContext, step: StackStep): Promise<void> {
     case 'stop-container':
       await expectCall(engine, `cannot stop ${step.name}`, [204, 304, 404], 'POST', `/containers/${seg(step.containerId)}/stop${query({ t: stopTimeoutSeconds(ctx, step.service) })}`);
       return;
-    case 'remove-container':
-      await expectCall(engine, `cannot remove ${step.name}`, [204, 404], 'DELETE', `/containers/${seg(step.containerId)}${query({ v: true, force: true })}`);
+    case 'remove-container': {
+      if (step.reason === 'recreate') {
+        const inspected = await expectCall(engine, `cannot inspect ${step.name}`, [200, 404], 'GET', `/containers/${seg(step.containerId)}/json`);
+        if (inspected.status === 200) replaced.set(step.containerId, volumeMountsOf(json(inspected)));
+      }
+      // Without v=1: volumes outlive the container (a recreation mounts its anonymous ones again; docker-compose removes them only on `down -v`).
+      await expectCall(engine, `cannot remove ${step.name}`, [204, 404], 'DELETE', `/containers/${seg(step.containerId)}${query({ force: true })}`);
       return;
+    }
     case 'create-container': {
       const service = project.services[step.service];
       if (!service) throw new Error(`the target has no service ${step.service}`);
+      const previous = step.replaces !== undefined ? (replaced.get(step.replaces) ?? []) : [];
+      const carried = previous.length > 0 ? carriedVolumes(previous, project, service, await imageVolumes(engine, step.image)) : {};
       const create = containerCreate({
         project,
         service,
@@ -148,6 +166,7 @@ async function runStep(ctx: ApplyContext, step: StackStep): Promise<void> {
         origin: { stackId: target.stackId, versionId: target.versionId, workingDir: ctx.workingDir },
         files: ctx.files,
         homeDir: ctx.homeDir ?? homedir(),
+        carried,
       });
       await expectCall(engine, `cannot create ${create.name}`, [201], 'POST', `/containers/create${query({ name: create.name })}`, create.body);
       for (const extra of create.extraNetworks) {
@@ -177,11 +196,12 @@ function stepService(step: StackStep): string | null {
 
 /** Runs `steps` in order; throws StepError at the first failure. */
 export async function applySteps(ctx: ApplyContext, steps: readonly StackStep[]): Promise<void> {
+  const replaced: Replaced = new Map();
   for (const step of steps) {
     const name = describeStep(step).slice(0, 256);
     ctx.progress({ type: 'step', step: name, status: 'started' });
     try {
-      await runStep(ctx, step);
+      await runStep(ctx, step, replaced);
     } catch (err) {
       const message = (err as Error).message.slice(0, 1024);
       ctx.progress({ type: 'step', step: name, status: 'failed', detail: message });

@@ -1,7 +1,7 @@
 import { COMPOSE_LABEL, CAPSTAN_LABEL, parseServiceConfig } from '@capstan/protocol';
 import { describe, expect, it } from 'vitest';
 import { network, project, service, volume } from '../../../protocol/src/stacks/fixtures.test-util.ts';
-import { bindSource, containerCreate, networkCreate, portBindings, restartPolicy, volumeCreate } from './container-spec.ts';
+import { bindSource, carriedVolumes, containerCreate, networkCreate, portBindings, restartPolicy, volumeCreate, volumeMountsOf } from './container-spec.ts';
 import type { FileMounts } from './stack-files.ts';
 
 const files: FileMounts = { path: (kind, source, mode) => `/state/stacks/p/${kind}s/${source}${mode === null ? '' : `.${mode.toString(8)}`}` };
@@ -139,6 +139,57 @@ describe('containerCreate', () => {
     expect(s.body.HostConfig).toMatchObject({ NetworkMode: 'container:the-db' });
     expect(s.body.NetworkingConfig).toBeUndefined();
     expect(containerCreate({ project: p, service: host, number: 1, image: 'x', origin, files, homeDir: '/home/agent' }).body.HostConfig).toMatchObject({ NetworkMode: 'host' });
+  });
+});
+
+describe('volumes carried over a recreation', () => {
+  const anon = (target: string) => ({ type: 'volume' as const, source: null, target, readOnly: false, createHostPath: false, noCopy: false, tmpfsSizeBytes: null, tmpfsMode: null, propagation: null });
+  const hex = (c: string) => c.repeat(64);
+
+  it('reads the named volume mounts of an inspect answer', () => {
+    const inspect = {
+      Mounts: [
+        { Type: 'volume', Name: hex('a'), Destination: '/data', Driver: 'local' },
+        { Type: 'bind', Source: '/srv', Destination: '/srv' },
+        { Type: 'tmpfs', Destination: '/run' },
+        { Type: 'volume', Name: 'p_cache', Destination: '/cache' },
+      ],
+    };
+    expect(volumeMountsOf(inspect)).toEqual([
+      { name: hex('a'), target: '/data' },
+      { name: 'p_cache', target: '/cache' },
+    ]);
+    expect(volumeMountsOf({})).toEqual([]);
+  });
+
+  it('keeps anonymous volumes at the service\'s anonymous paths and at uncovered image VOLUMEs; never named ones', () => {
+    const web = service('web', 'x', {
+      mounts: [anon('/data'), { ...anon('/cache'), source: 'cache' }, { ...anon('/tmp/t'), type: 'tmpfs' }],
+      secrets: [{ source: 's', target: '/run/secrets/s', mode: null }],
+    });
+    const p = project('p', [web], { volumes: { cache: volume('p', 'cache'), ext: volume('p', 'ext', { name: hex('e'), external: true }) } });
+    const previous = [
+      { name: hex('a'), target: '/data' },
+      { name: 'p_cache', target: '/cache' },
+      { name: hex('b'), target: '/var/lib/image-vol' },
+      { name: hex('c'), target: '/dropped' },
+      { name: hex('d'), target: '/tmp/t' },
+      { name: hex('e'), target: '/ext' },
+      { name: 'someones-named', target: '/named' },
+    ];
+    const imageVolumes = ['/var/lib/image-vol', '/tmp/t', '/ext', '/named'];
+    expect(carriedVolumes(previous, p, web, imageVolumes)).toEqual({ '/data': hex('a'), '/var/lib/image-vol': hex('b') });
+    // The create body mounts them again: the service's at its own mount, the image's as an extra volume mount.
+    const body = containerCreate({ project: p, service: web, number: 1, image: 'x', origin, files, homeDir: '/h', carried: carriedVolumes(previous, p, web, imageVolumes) }).body;
+    const mounts = (body.HostConfig as { Mounts: Array<Record<string, unknown>> }).Mounts;
+    expect(mounts.filter((m) => m.Type === 'volume')).toEqual([
+      { Type: 'volume', Source: hex('a'), Target: '/data', ReadOnly: false },
+      { Type: 'volume', Source: 'p_cache', Target: '/cache', ReadOnly: false },
+      { Type: 'volume', Source: hex('b'), Target: '/var/lib/image-vol', ReadOnly: false },
+    ]);
+    // Without carried volumes the anonymous mount has no source: the engine makes a fresh one.
+    const fresh = (containerCreate({ project: p, service: web, number: 2, image: 'x', origin, files, homeDir: '/h' }).body.HostConfig as { Mounts: Array<Record<string, unknown>> }).Mounts;
+    expect(fresh.find((m) => m.Target === '/data')).toEqual({ Type: 'volume', Target: '/data', ReadOnly: false });
   });
 });
 

@@ -15,6 +15,38 @@ export interface ContainerInput {
   readonly files: FileMounts;
   /** What `~` in a bind source stands for (docker-compose expands it to the home of the user running it). */
   readonly homeDir: string;
+  /** Container path → volume of the replaced container to mount there again (see carriedVolumes). */
+  readonly carried?: Readonly<Record<string, string>>;
+}
+
+/** A named volume mount of a container, as its inspect lists it. */
+export interface VolumeMount {
+  readonly name: string;
+  readonly target: string;
+}
+
+/** The volume mounts in an inspect answer (GET /containers/{id}/json `Mounts`, Type volume, with a Name). */
+export function volumeMountsOf(inspect: Record<string, unknown>): VolumeMount[] {
+  const mounts = Array.isArray(inspect.Mounts) ? (inspect.Mounts as Array<Record<string, unknown>>) : [];
+  return mounts.flatMap((m) => (m.Type === 'volume' && typeof m.Name === 'string' && m.Name !== '' && typeof m.Destination === 'string' ? [{ name: m.Name, target: m.Destination }] : []));
+}
+
+const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
+
+/**
+ * What a recreated container mounts again of the container it replaces (path → volume), as
+ * docker-compose 1.29 does: the old anonymous volumes (engine-named, not one of the project's
+ * volumes) at paths where the service declares an anonymous volume, or where the new image
+ * declares a VOLUME that no mount of the service covers. Everything else starts fresh.
+ */
+export function carriedVolumes(previous: readonly VolumeMount[], project: ComposeProject, service: ServiceSpec, imageVolumes: readonly string[]): Record<string, string> {
+  const named = new Set(Object.values(project.volumes).map((v) => v.name));
+  const anonymousTargets = new Set(service.mounts.filter((m) => m.type === 'volume' && m.source === null).map((m) => m.target));
+  const covered = new Set([...service.mounts.map((m) => m.target), ...service.secrets.map((x) => x.target), ...service.configs.map((x) => x.target)]);
+  const wanted = new Set([...anonymousTargets, ...imageVolumes.filter((t) => !covered.has(t))]);
+  const out: Record<string, string> = {};
+  for (const m of previous) if (wanted.has(m.target) && ANONYMOUS_VOLUME.test(m.name) && !named.has(m.name)) out[m.target] = m.name;
+  return out;
 }
 
 /** An endpoint to attach after creation: POST /networks/{network}/connect. */
@@ -76,7 +108,7 @@ function mountsOf(input: ContainerInput): { binds: string[]; mounts: Array<Recor
       if (m.createHostPath) binds.push(`${source}:${m.target}:${bindOpts(m)}`);
       else mounts.push({ Type: 'bind', Source: source, Target: m.target, ReadOnly: m.readOnly, ...(m.propagation ? { BindOptions: { Propagation: m.propagation } } : {}) });
     } else if (m.type === 'volume') {
-      const name = m.source === null ? undefined : (project.volumes[m.source]?.name ?? m.source);
+      const name = m.source === null ? input.carried?.[m.target] : (project.volumes[m.source]?.name ?? m.source);
       mounts.push({ Type: 'volume', ...(name ? { Source: name } : {}), Target: m.target, ReadOnly: m.readOnly, ...(m.noCopy ? { VolumeOptions: { NoCopy: true } } : {}) });
     } else {
       const tmpfs = { ...(m.tmpfsSizeBytes !== null ? { SizeBytes: m.tmpfsSizeBytes } : {}), ...(m.tmpfsMode !== null ? { Mode: m.tmpfsMode } : {}) };
@@ -85,6 +117,11 @@ function mountsOf(input: ContainerInput): { binds: string[]; mounts: Array<Recor
   }
   for (const s of service.secrets) mounts.push({ Type: 'bind', Source: files.path('secret', s.source, s.mode), Target: s.target, ReadOnly: true });
   for (const c of service.configs) mounts.push({ Type: 'bind', Source: files.path('config', c.source, c.mode), Target: c.target, ReadOnly: true });
+  // The image's own VOLUMEs carried over (carriedVolumes left out every path a mount above covers).
+  const declared = new Set(service.mounts.map((m) => m.target));
+  for (const [target, name] of Object.entries(input.carried ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!declared.has(target)) mounts.push({ Type: 'volume', Source: name, Target: target, ReadOnly: false });
+  }
   return { binds, mounts };
 }
 

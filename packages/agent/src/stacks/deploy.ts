@@ -2,6 +2,7 @@
 // health for the stack's window, and on failure go back to the previous target (exactly, by its
 // pinned images) or only report, as the stack says.
 import {
+  networkRecreationRefusal,
   planStack,
   serviceImageReference,
   type CommandProgressEvent,
@@ -38,15 +39,23 @@ interface Applied {
   readonly imageDigests: Record<string, string>;
 }
 
-/** A reconciliation that failed part-way, with what it had planned. */
+/** A reconciliation that failed part-way (or, `untouched`, refused before changing anything), with what it had planned. */
 class ApplyFailure extends Error {
   readonly failure: GateFailure;
   readonly plan: StackPlan | null;
-  constructor(failure: GateFailure, plan: StackPlan | null) {
+  readonly untouched: boolean;
+  constructor(failure: GateFailure, plan: StackPlan | null, untouched = false) {
     super(failure.reason);
     this.failure = failure;
     this.plan = plan;
+    this.untouched = untouched;
   }
+}
+
+/** Throws an untouched ApplyFailure when the plan would need a project network recreated. */
+function refuseNetworkRecreation(plan: StackPlan): void {
+  const refusal = networkRecreationRefusal(plan);
+  if (refusal !== null) throw new ApplyFailure({ service: null, reason: refusal }, plan, true);
 }
 
 const nowOf = (rt: StackRuntime): Date => (rt.now ?? (() => new Date()))();
@@ -80,12 +89,15 @@ async function reconcile(rt: StackRuntime, target: StackTarget, pull: 'always' |
       ...(rt.homeDir !== undefined ? { homeDir: rt.homeDir } : {}),
     };
     const before = await liveProjectState(rt.engine, target.project.name);
-    const pulls = planStack(before, target, { basis: 'live', computedAt: nowOf(rt).toISOString(), pull }).steps.filter((s) => s.kind === 'pull-image');
+    const first = planStack(before, target, { basis: 'live', computedAt: nowOf(rt).toISOString(), pull });
+    refuseNetworkRecreation(first.plan);
+    const pulls = first.steps.filter((s) => s.kind === 'pull-image');
     await applySteps(ctx, pulls);
     // Image ids may have moved with the pulls: plan the containers against the engine as it is now.
     const state = pulls.length > 0 ? await liveProjectState(rt.engine, target.project.name) : before;
     const planned = planStack(state, target, { basis: 'live', computedAt: nowOf(rt).toISOString(), pull: 'never' });
     plan = planned.plan;
+    refuseNetworkRecreation(plan);
     await applySteps(ctx, planned.steps);
     return { plan, imageDigests: await digestsOf(rt.engine, target) };
   } catch (err) {
@@ -110,6 +122,7 @@ export async function deployStack(rt: StackRuntime, payload: StackDeployPayload)
   let plan: StackPlan = emptyPlan(rt);
   let imageDigests: Record<string, string> = {};
   let failure: GateFailure | null = null;
+  let untouched = false;
   try {
     const applied = await reconcile(rt, target, payload.pull, payload.registryAuth);
     plan = applied.plan;
@@ -122,6 +135,7 @@ export async function deployStack(rt: StackRuntime, payload: StackDeployPayload)
     if (!(err instanceof ApplyFailure)) throw err;
     failure = err.failure;
     plan = err.plan ?? plan;
+    untouched = err.untouched;
   }
   const result = (outcome: StackDeployResult['outcome'], why: GateFailure | null): StackDeployResult => ({
     outcome,
@@ -132,7 +146,8 @@ export async function deployStack(rt: StackRuntime, payload: StackDeployPayload)
   });
   if (failure === null) return result('deployed', null);
   rt.progress({ type: 'message', level: 'error', text: `deploy failed: ${failure.reason}`.slice(0, 4096) });
-  if (health.onFailure !== 'rollback' || previous === null) return result('failed', failure);
+  // A refused deploy changed nothing: there is nothing to roll back.
+  if (health.onFailure !== 'rollback' || previous === null || untouched) return result('failed', failure);
 
   rt.progress({ type: 'message', level: 'warn', text: `rolling back to version ${previous.versionId}` });
   try {

@@ -20,7 +20,8 @@ export async function removeStack(rt: StackRuntime, payload: StackRemovePayload)
   await Promise.all(containers.map((id) => expectCall(engine, `cannot stop ${id}`, [204, 304, 404], 'POST', `/containers/${seg(id)}/stop`)));
   for (const id of containers) {
     rt.progress({ type: 'step', step: `remove container ${id.slice(0, 12)}`, status: 'started' });
-    await expectCall(engine, `cannot remove container ${id}`, [204, 404], 'DELETE', `/containers/${seg(id)}${query({ v: true, force: true })}`);
+    // Anonymous volumes go only with removeVolumes (docker-compose: only `down -v`).
+    await expectCall(engine, `cannot remove container ${id}`, [204, 404], 'DELETE', `/containers/${seg(id)}${query({ v: payload.removeVolumes ? true : undefined, force: true })}`);
   }
   const nets = await expectCall(engine, 'cannot list networks', [200], 'GET', `/networks${query({ filters })}`);
   const networks = (JSON.parse(nets.body.toString('utf8')) as Array<{ Name?: unknown }>).flatMap((n) => (typeof n.Name === 'string' ? [n.Name] : []));

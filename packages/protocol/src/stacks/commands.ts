@@ -87,7 +87,8 @@ export type ServicePlan = z.infer<typeof ServicePlanSchema>;
 /** The whole plan: per service, networks and volumes, and what it was computed against. */
 export const StackPlanSchema = z.object({
   services: z.array(ServicePlanSchema),
-  networks: z.array(z.object({ name: z.string(), action: z.enum(['create', 'unchanged', 'remove', 'recreate']) })),
+  /** recreate: an existing network's settings differ from the file (`changes` says which); the deploy refuses it. */
+  networks: z.array(z.object({ name: z.string(), action: z.enum(['create', 'unchanged', 'remove', 'recreate']), changes: z.optional(z.array(FieldChangeSchema)) })),
   volumes: z.array(z.object({ name: z.string(), action: z.enum(['create', 'unchanged']) })),
   /** live: the agent's planner against the engine now; snapshot: against the last snapshot (host offline). */
   basis: z.enum(['live', 'snapshot']),

@@ -1,6 +1,7 @@
 export * from './commands.ts';
 export * from './image-ref.ts';
 export * from './labels.ts';
+export * from './network-config.ts';
 export * from './planner.ts';
 export * from './project-state.ts';
 export * from './service-config.ts';

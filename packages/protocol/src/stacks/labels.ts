@@ -2,6 +2,7 @@
 // (docker compose ps/logs/down) recognise the project; the dev.capstan.* ones carry what the
 // planner needs to say exactly what changed, even from a snapshot.
 import type { ComposeProject, ServiceSpec } from '../compose/model.ts';
+import { NETWORK_CONFIG_LABEL, networkConfigText } from './network-config.ts';
 import { serviceConfigHash, serviceConfigText, serviceConfigView } from './service-config.ts';
 
 /** Compose's own labels (the names docker-compose 1.29 and compose v2 read). */
@@ -25,6 +26,8 @@ export const CAPSTAN_LABEL = {
   stackId: 'dev.capstan.stack-id',
   /** The stack version whose deploy created the container. */
   stackVersion: 'dev.capstan.stack-version',
+  /** On project networks: the settings they were created with (see networkConfigView), so changed ones are detected. */
+  networkConfig: NETWORK_CONFIG_LABEL,
 } as const;
 
 /** Value of com.docker.compose.version on what Capstan creates (the naming scheme followed is 1.29's). */
@@ -69,11 +72,13 @@ function labelledName(project: string, key: string, name: string | undefined): s
 
 /** Labels of a project network (key = its key in the project's networks). */
 export function networkLabels(project: ComposeProject, key: string): Record<string, string> {
+  const spec = project.networks[key];
   return {
-    ...(project.networks[key]?.labels ?? {}),
-    [COMPOSE_LABEL.network]: labelledName(project.name, key, project.networks[key]?.name),
+    ...(spec?.labels ?? {}),
+    [COMPOSE_LABEL.network]: labelledName(project.name, key, spec?.name),
     [COMPOSE_LABEL.project]: project.name,
     [COMPOSE_LABEL.version]: COMPOSE_VERSION,
+    ...(spec ? { [CAPSTAN_LABEL.networkConfig]: networkConfigText(spec) } : {}),
   };
 }
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { EngineSnapshot, SnapshotContainer } from '../snapshot/schema.ts';
-import { project, service, target, volume } from './fixtures.test-util.ts';
+import { network, project, service, target, volume } from './fixtures.test-util.ts';
 import { findLocalImage, parseImageReference } from './image-ref.ts';
-import { COMPOSE_LABEL, containerLabels } from './labels.ts';
-import { planStack, serviceOrder, type PlanOptions } from './planner.ts';
+import { CAPSTAN_LABEL, COMPOSE_LABEL, containerLabels, networkLabels } from './labels.ts';
+import { networkRecreationRefusal, planStack, serviceOrder, type PlanOptions } from './planner.ts';
 import { projectStateFromSnapshot, type ProjectContainer, type ProjectState } from './project-state.ts';
 import { sha256Hex } from './sha256.ts';
 import type { StackStep } from './steps.ts';
@@ -24,7 +24,7 @@ function apply(state: ProjectState, t: StackTarget, steps: StackStep[]): Project
   const volumes = [...state.volumes];
   let seq = containers.length;
   for (const s of steps) {
-    if (s.kind === 'create-network') networks.push({ id: `net-${s.name}`, name: s.name, labels: { [COMPOSE_LABEL.project]: t.project.name } });
+    if (s.kind === 'create-network') networks.push({ id: `net-${s.name}`, name: s.name, driver: t.project.networks[s.key]?.driver ?? 'bridge', labels: networkLabels(t.project, s.key) });
     if (s.kind === 'create-volume') volumes.push({ name: s.name, labels: {} });
     if (s.kind === 'remove-network') networks.splice(networks.findIndex((n) => n.name === s.name), 1);
     if (s.kind === 'remove-container') containers = containers.filter((c) => c.id !== s.containerId);
@@ -224,6 +224,55 @@ describe('planStack', () => {
     const p = planStack(state, t2, live).plan;
     expect(p.services.find((s) => s.service === 'api')).toMatchObject({ action: 'recreate', changes: [{ field: 'secretContent.token' }] });
     expect(p.services.find((s) => s.service === 'web')!.action).toBe('unchanged');
+  });
+
+  it('names the replaced container on a recreation\'s create step (its anonymous volumes carry over), not on scale-up', () => {
+    const one = target(project('shop', [api]));
+    const state = apply(empty(), one, planStack(empty(), one, live).steps);
+    const oldId = state.containers[0]!.id;
+    const changed = target(project('shop', [{ ...api, environment: { MODE: 'dev' }, replicas: 2 }]), 2);
+    const creates = planStack(state, changed, live).steps.filter((s) => s.kind === 'create-container');
+    expect(creates).toEqual([expect.objectContaining({ name: 'shop_api_1', replaces: oldId }), expect.not.objectContaining({ replaces: expect.anything() })]);
+    expect(creates[1]).toMatchObject({ name: 'shop_api_2' });
+  });
+
+  it('plans a project network whose settings changed as recreate with the changed options, with no step, and refuses it', () => {
+    const withNet = (over: Parameters<typeof network>[2]) => target(project('shop', [api], { networks: { default: network('shop', 'default', over) } }));
+    const t1 = withNet({ driverOpts: { 'com.docker.network.bridge.enable_icc': 'true' }, labels: { tier: 'a' } });
+    const state = apply(empty(), t1, planStack(empty(), t1, live).steps);
+    expect(state.networks[0]!.labels[CAPSTAN_LABEL.networkConfig]).toBeDefined();
+    expect(planStack(state, t1, live).plan).toMatchObject({ noop: true, networks: [{ name: 'shop_default', action: 'unchanged' }] });
+    expect(networkRecreationRefusal(planStack(state, t1, live).plan)).toBeNull();
+
+    const t2 = withNet({ driverOpts: { 'com.docker.network.bridge.enable_icc': 'false' }, internal: true, labels: { tier: 'a' } });
+    const { plan, steps } = planStack(state, t2, live);
+    expect(plan.networks).toEqual([
+      {
+        name: 'shop_default',
+        action: 'recreate',
+        changes: [
+          { field: 'driverOpts.com.docker.network.bridge.enable_icc', from: 'true', to: 'false' },
+          { field: 'internal', from: false, to: true },
+        ],
+      },
+    ]);
+    expect(plan.noop).toBe(false);
+    expect(steps).toEqual([]);
+    expect(networkRecreationRefusal(plan)).toMatch(/^network shop_default needs to be recreated - option "driverOpts\.com\.docker\.network\.bridge\.enable_icc" has changed, option "internal" has changed\. .*remove the stack \(or the network\) first/);
+
+    // ipam, enable_ipv6 and labels count too; the driver is read from the engine.
+    const ipam = { driver: null, config: [{ subnet: '10.9.0.0/24', gateway: null, ipRange: null }] };
+    expect(planStack(state, withNet({ driverOpts: t1.project.networks.default!.driverOpts, labels: { tier: 'a' }, ipam, enableIpv6: true }), live).plan.networks[0]!.changes!.map((c) => c.field)).toEqual(['enableIpv6', 'ipam']);
+    expect(planStack(state, withNet({ driverOpts: t1.project.networks.default!.driverOpts, labels: { tier: 'b' } }), live).plan.networks[0]).toMatchObject({ action: 'recreate', changes: [{ field: 'labels.tier', from: 'a', to: 'b' }] });
+    expect(planStack(state, withNet({ driverOpts: t1.project.networks.default!.driverOpts, labels: { tier: 'a' }, driver: 'macvlan' }), live).plan.networks[0]).toMatchObject({ action: 'recreate', changes: [{ field: 'driver', from: 'bridge', to: 'macvlan' }] });
+  });
+
+  it('checks only the driver of an existing network without Capstan\'s config label (made by docker-compose or by hand)', () => {
+    const foreign: ProjectState = { ...empty(), networks: [{ id: 'n1', name: 'shop_default', driver: 'bridge', labels: { [COMPOSE_LABEL.project]: 'shop' } }] };
+    const t = target(project('shop', [api], { networks: { default: network('shop', 'default', { internal: true, labels: { x: 'y' } }) } }));
+    expect(planStack(foreign, t, live).plan.networks).toEqual([{ name: 'shop_default', action: 'unchanged' }]);
+    const overlay = target(project('shop', [api], { networks: { default: network('shop', 'default', { driver: 'overlay' }) } }));
+    expect(planStack(foreign, overlay, live).plan.networks).toMatchObject([{ action: 'recreate', changes: [{ field: 'driver', from: 'bridge', to: 'overlay' }] }]);
   });
 
   it('plans the same from a snapshot of the engine, marked as such', () => {

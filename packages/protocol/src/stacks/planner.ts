@@ -5,6 +5,7 @@ import type { ComposeProject, ServiceSpec } from '../compose/model.ts';
 import type { FieldChange, ServicePlan, StackPlan, StackTarget } from './commands.ts';
 import { findLocalImage, parseImageReference } from './image-ref.ts';
 import { COMPOSE_LABEL, CAPSTAN_LABEL, containerNameFor } from './labels.ts';
+import { networkChanges } from './network-config.ts';
 import type { ProjectContainer, ProjectState } from './project-state.ts';
 import { diffServiceConfig, parseServiceConfig, serviceConfigHash, serviceConfigView } from './service-config.ts';
 import type { StackStep } from './steps.ts';
@@ -159,16 +160,17 @@ function planService(project: ComposeProject, target: Pick<StackTarget, 'imagePi
     if (c.state !== 'exited' && c.state !== 'created' && c.state !== 'dead') steps.push({ kind: 'stop-container', service, containerId: c.id, name: c.name, reason: 'scale-down' });
     steps.push({ kind: 'remove-container', service, containerId: c.id, name: c.name, reason: 'scale-down' });
   }
-  const create = (n: number): void => {
+  const create = (n: number, replaces?: string): void => {
     const name = containerNameFor(project.name, service, spec.containerName, n);
-    steps.push({ kind: 'create-container', service, number: n, name, image: reference, configHash: hash });
+    // A recreation names the container it replaces: its anonymous volumes are mounted again (docker-compose keeps them too).
+    steps.push({ kind: 'create-container', service, number: n, name, image: reference, configHash: hash, ...(replaces !== undefined ? { replaces } : {}) });
     steps.push({ kind: 'start-container', service, name });
   };
   let renumbered = 0;
   for (const c of recreate) {
     if (c.state !== 'exited' && c.state !== 'created' && c.state !== 'dead') steps.push({ kind: 'stop-container', service, containerId: c.id, name: c.name, reason: 'recreate' });
     steps.push({ kind: 'remove-container', service, containerId: c.id, name: c.name, reason: 'recreate' });
-    create(c.number ?? renumber[renumbered++]!);
+    create(c.number ?? renumber[renumbered++]!, c.id);
   }
   for (const c of starts) steps.push({ kind: 'start-container', service, name: c.name });
   for (const n of fresh) create(n);
@@ -192,6 +194,8 @@ function planService(project: ComposeProject, target: Pick<StackTarget, 'imagePi
  * pulls, orphan removal, network and volume creation, then each service in dependency order
  * (waits for its dependencies, scale-down, recreations, starts, new containers), and last the
  * project networks the target no longer has. A target the engine already matches plans no step.
+ * An existing network whose settings changed is planned as `recreate` with the changes and no
+ * step (see networkRecreationRefusal).
  */
 export function planStack(current: ProjectState, target: Pick<StackTarget, 'project' | 'imagePins'>, options: PlanOptions): PlannedStack {
   const project = target.project;
@@ -221,13 +225,19 @@ export function planStack(current: ProjectState, target: Pick<StackTarget, 'proj
   }
 
   const networks: StackPlan['networks'] = [];
-  const networkNames = new Set(current.networks.map((n) => n.name));
+  const networksByName = new Map(current.networks.map((n) => [n.name, n]));
   for (const key of Object.keys(project.networks).sort(cmp)) {
     const net = project.networks[key]!;
     if (net.external) continue;
-    const exists = networkNames.has(net.name);
-    networks.push({ name: net.name, action: exists ? 'unchanged' : 'create' });
-    if (!exists) steps.push({ kind: 'create-network', key, name: net.name });
+    const existing = networksByName.get(net.name);
+    if (!existing) {
+      networks.push({ name: net.name, action: 'create' });
+      steps.push({ kind: 'create-network', key, name: net.name });
+      continue;
+    }
+    // A changed network gets no step: the deploy refuses the plan before any step runs.
+    const changes = networkChanges(existing, net);
+    networks.push(changes.length > 0 ? { name: net.name, action: 'recreate', changes } : { name: net.name, action: 'unchanged' });
   }
   const volumes: StackPlan['volumes'] = [];
   const volumeNames = new Set(current.volumes.map((v) => v.name));
@@ -255,7 +265,18 @@ export function planStack(current: ProjectState, target: Pick<StackTarget, 'proj
 
   services.sort((a, b) => cmp(a.service, b.service));
   return {
-    plan: { services, networks, volumes, basis: options.basis, computedAt: options.computedAt, noop: steps.length === 0 },
+    plan: { services, networks, volumes, basis: options.basis, computedAt: options.computedAt, noop: steps.length === 0 && !networks.some((n) => n.action === 'recreate') },
     steps,
   };
+}
+
+/**
+ * Why a plan cannot be deployed as it is: the networks that would need to be recreated and the
+ * settings that changed (docker-compose 1.29 refuses the same), or null when there are none.
+ */
+export function networkRecreationRefusal(plan: Pick<StackPlan, 'networks'>): string | null {
+  const changed = plan.networks.filter((n) => n.action === 'recreate');
+  if (changed.length === 0) return null;
+  const what = changed.map((n) => `network ${n.name} needs to be recreated - ${(n.changes ?? []).map((c) => `option "${c.field}" has changed`).join(', ') || 'its settings have changed'}`);
+  return `${what.join('; ')}. The engine cannot change an existing network: remove the stack (or the network) first, then deploy again. Nothing was changed.`;
 }

@@ -32,6 +32,8 @@ export interface ProjectContainer {
 export interface ProjectNetwork {
   readonly id: string;
   readonly name: string;
+  /** The engine's driver (bridge, overlay, …). */
+  readonly driver: string;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -92,7 +94,7 @@ export function projectStateFromSnapshot(snapshot: Pick<EngineSnapshot, 'contain
       .filter((c) => c.labels[COMPOSE_LABEL.project] === projectName)
       .map(projectContainer)
       .sort(byString((c) => c.id)),
-    networks: snapshot.networks.map((n) => ({ id: n.id, name: n.name, labels: n.labels })).sort(byString((n) => n.id)),
+    networks: snapshot.networks.map((n) => ({ id: n.id, name: n.name, driver: n.driver, labels: n.labels })).sort(byString((n) => n.id)),
     volumes: snapshot.volumes.map((v) => ({ name: v.name, labels: v.labels })).sort(byString((v) => v.name)),
     images: snapshot.images.map((i) => ({ id: i.id, repoTags: i.repoTags, repoDigests: i.repoDigests })).sort(byString((i) => i.id)),
   };

@@ -35,7 +35,7 @@ export interface StopContainerStep {
   readonly reason: RemovalReason;
 }
 
-/** Remove a container (its anonymous volumes too). */
+/** Remove a container; its volumes stay (anonymous ones go only with stack.remove's removeVolumes, as with `docker-compose down -v`). */
 export interface RemoveContainerStep {
   readonly kind: 'remove-container';
   readonly service: string;
@@ -53,6 +53,8 @@ export interface CreateContainerStep {
   /** The image reference to create from (the pin when the target has one). */
   readonly image: string;
   readonly configHash: string;
+  /** Id of the container this one replaces (a recreation): its anonymous volumes are mounted at the same paths. */
+  readonly replaces?: string;
 }
 
 /** Start a container (by name: one just created, or an up-to-date one that is stopped). */
