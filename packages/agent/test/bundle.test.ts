@@ -2,7 +2,7 @@
 // the same way twice, rebuilt when an input changes, and run by the host's system node (v20), not only
 // by the repository's own Node.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,30 @@ describe('the agent bundle', () => {
     const idle = await runNode(SYSTEM_NODE, ['capstan-agent.js', '--state-dir', path.join(lone, 'state')], lone);
     expect(idle.code).toBe(1);
     expect(idle.stderr).toContain('not enrolled yet');
+  });
+
+  it('carries zod/mini only: classic zod costs the idle agent ~12 MB of memory', () => {
+    // Classic zod's schema classes are registered under names like "ZodType"; zod/mini's are "ZodMini…".
+    expect(text).toContain('"ZodMiniType"');
+    expect(text).not.toMatch(/"Zod(Type|String|Object|Number)"/);
+    // Classic zod would add ~350 KB (its locales and JSON Schema converter come along).
+    expect(text.length).toBeLessThan(450 * 1024);
+  });
+
+  it('explains bad input in the project\'s words without classic zod (which brings its own English)', async () => {
+    const lone = mkdtempSync(path.join(dir, 'damaged-'));
+    copyFileSync(bundle, path.join(lone, 'capstan-agent.js'));
+    mkdirSync(path.join(lone, 'state'));
+    writeFileSync(path.join(lone, 'state', 'identity.json'), JSON.stringify({ agentId: 'seven' }));
+    const r = await runNode(SYSTEM_NODE, ['capstan-agent.js', '--state-dir', path.join(lone, 'state')], lone);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is damaged (must be number, not string "seven")');
+  });
+
+  it('requires no ws, zlib or https at start (own WebSocket client; enrolment imports https when it runs)', () => {
+    const required = [...text.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => (m[1] as string).replace(/^node:/, ''));
+    for (const heavy of ['ws', 'zlib', 'https']) expect(required).not.toContain(heavy);
+    expect(text).toContain('import("node:https")');
   });
 
   it('builds byte for byte the same each time, and knows when an input changed', async () => {

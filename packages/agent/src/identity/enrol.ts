@@ -1,5 +1,4 @@
 // First start: trade the one-time join token and our public key for an agent id (POST /api/agents/enrol).
-import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { EnrolResponseSchema, ProblemSchema, type EnrolRequest, type EnrolResponse } from '@capstan/protocol';
 import { peerFingerprint, tlsConnectOptions, type ServerTrust } from '../tls/server-tls.ts';
@@ -24,9 +23,11 @@ export interface EnrolOutcome {
 }
 
 /** Posts the enrolment; resolves on 201, rejects with EnrolError carrying the server's Problem detail otherwise. */
-export function enrol(server: URL, body: EnrolRequest, trust: ServerTrust): Promise<EnrolOutcome> {
+export async function enrol(server: URL, body: EnrolRequest, trust: ServerTrust): Promise<EnrolOutcome> {
   const url = new URL('api/agents/enrol', server.href.endsWith('/') ? server.href : `${server.href}/`);
   const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  // Loaded only here: enrolment happens once, and an enrolled agent should not carry https in memory.
+  const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     let fingerprint: string | undefined;
     const req = request(url, {

@@ -1,8 +1,6 @@
 // One tunnel connection: WebSocket to /api/agents/connect, challenge → hello → welcome, heartbeats,
 // and the Mux that carries the streams the server opens. Ends (resolves) when the socket closes.
-import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import WebSocket from 'ws';
 import {
   CAPSTAN_VERSION,
   MAX_MESSAGE_BYTES,
@@ -27,6 +25,7 @@ import { HijackExecutor } from '../streams/hijack-executor.ts';
 import { HttpExecutor } from '../streams/http-executor.ts';
 import type { StreamContext, StreamHandler } from '../streams/stream-handler.ts';
 import { checkPin, tlsConnectOptions, type ServerTrust } from '../tls/server-tls.ts';
+import { WsClient } from './ws-client.ts';
 
 /** Stream kinds this agent serves, announced in hello. */
 export const AGENT_CAPABILITIES = ['docker-http', 'docker-hijack'] as const;
@@ -93,7 +92,7 @@ type Phase = 'connecting' | 'challenge' | 'welcome' | 'ready' | 'closing';
 
 class TunnelSession {
   readonly #o: SessionOptions;
-  readonly #ws: WebSocket;
+  readonly #ws: WsClient;
   readonly #mux = new Mux({ side: 'agent' });
   readonly #handlers = new Map<number, StreamHandler>();
   readonly #engineInfo: Promise<EngineInfo | undefined>;
@@ -115,25 +114,24 @@ class TunnelSession {
     this.#resolve = resolve;
     this.#signal = signal;
     this.#engineInfo = options.engine.info();
-    this.#ws = new WebSocket(options.url, {
+    this.#ws = new WsClient(options.url, {
       ...tlsConnectOptions(options.trust),
       // mTLS: present the certificate the server's CA issued for this key, when enrolment gave one.
       ...(options.identity.clientCertPem ? { cert: options.identity.clientCertPem, key: options.identity.privateKeyPem } : {}),
-      maxPayload: MAX_MESSAGE_BYTES,
-      perMessageDeflate: false,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
       // A dead link drops packets silently: give up on a dial quickly so a restored link is used soon.
-      handshakeTimeout: Math.min(options.handshakeTimeoutMs ?? 5_000, 3_000),
+      handshakeTimeoutMs: Math.min(options.handshakeTimeoutMs ?? 5_000, 3_000),
     });
     const ws = this.#ws;
-    ws.on('upgrade', (res: IncomingMessage) => this.#onUpgrade(res));
-    ws.on('unexpected-response', (_req, res: IncomingMessage) => this.#onUnexpectedResponse(res));
+    ws.on('upgrade', (socket) => this.#onUpgrade(socket));
+    ws.on('unexpected-response', (status) => this.#onUnexpectedResponse(status));
     ws.on('open', () => this.#onOpen());
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('error', (err) => {
       if (this.#reason === 'connection closed') this.#reason = err.message;
       options.log.debug('tunnel socket error', { error: err.message });
     });
-    ws.on('close', (code, reason) => this.#onClose(code, reason.toString('utf8')));
+    ws.on('close', (code, reason) => this.#onClose(code, reason));
     this.#timers.push(
       setTimeout(() => this.#protocolError('unexpected_frame', 'no welcome within the handshake timeout'), options.handshakeTimeoutMs ?? 5_000),
     );
@@ -143,8 +141,8 @@ class TunnelSession {
     }
   }
 
-  #onUpgrade(res: IncomingMessage): void {
-    const problem = checkPin(this.#o.trust, this.#o.identity.serverCertSha256, res.socket as TLSSocket);
+  #onUpgrade(socket: TLSSocket): void {
+    const problem = checkPin(this.#o.trust, this.#o.identity.serverCertSha256, socket);
     if (problem) {
       this.#refused = true;
       this.#reason = problem;
@@ -153,11 +151,9 @@ class TunnelSession {
     }
   }
 
-  #onUnexpectedResponse(res: IncomingMessage): void {
-    const status = res.statusCode ?? 0;
+  #onUnexpectedResponse(status: number): void {
     this.#refused = status === 401 || status === 403;
     this.#reason = `the server answered the WebSocket upgrade with HTTP ${status}`;
-    res.resume();
     this.#ws.terminate();
   }
 
@@ -314,7 +310,7 @@ class TunnelSession {
 
   #flush(): void {
     const ws = this.#ws;
-    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.readyState !== 'open') return;
     let sent = false;
     while (this.#mux.hasPending()) {
       if (ws.bufferedAmount >= SOCKET_HIGH_WATER) {
@@ -323,7 +319,7 @@ class TunnelSession {
       }
       const frames = this.#mux.pull(FRAMES_PER_PULL);
       if (frames.length === 0) break;
-      for (const frame of frames) ws.send(encodeFrame(frame), { binary: true }, () => this.#onSent());
+      for (const frame of frames) ws.send(encodeFrame(frame), () => this.#onSent());
       sent = true;
     }
     if (!sent) return;
@@ -351,7 +347,7 @@ class TunnelSession {
   #shutdown(): void {
     if (this.#phase === 'closing') return;
     this.#reason = 'agent shutting down';
-    if (this.#ws.readyState !== WebSocket.OPEN) {
+    if (this.#ws.readyState !== 'open') {
       this.#phase = 'closing';
       this.#ws.terminate();
       return;
@@ -366,7 +362,7 @@ class TunnelSession {
     this.#phase = 'closing';
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
-    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(1000);
+    if (this.#ws.readyState === 'open') this.#ws.close(1000);
     else this.#ws.terminate();
     this.#timers.push(setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS));
   }
