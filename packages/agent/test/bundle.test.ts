@@ -7,6 +7,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_NODE_OPTIONS } from '@capstan/protocol';
 import { agentBundleIsCurrent, buildAgentBundle, ensureAgentBundle } from '../scripts/bundle.ts';
 
 const SYSTEM_NODE = '/usr/bin/node';
@@ -49,7 +50,8 @@ describe('the agent bundle', () => {
     expect(Number(/^v(\d+)\./.exec(version.stdout)?.[1])).toBeGreaterThanOrEqual(20);
     const lone = mkdtempSync(path.join(dir, 'host-'));
     copyFileSync(bundle, path.join(lone, 'capstan-agent.js'));
-    const help = await runNode(SYSTEM_NODE, ['capstan-agent.js', '--help'], lone);
+    // With the node options the join command and the image use: the host's node must accept them.
+    const help = await runNode(SYSTEM_NODE, [...AGENT_NODE_OPTIONS, 'capstan-agent.js', '--help'], lone);
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('Usage: capstan-agent --server');
     const bad = await runNode(SYSTEM_NODE, ['capstan-agent.js', '--join-token', 'cjt_x'], lone);

@@ -16,6 +16,7 @@ import {
   UserSchema,
 } from '@capstan/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_NODE_OPTIONS } from '@capstan/protocol';
 
 const CAPSTAN = path.resolve(import.meta.dirname, '../../../node_modules/.bin/capstan');
 const PASSWORD = 'correct horse battery staple';
@@ -214,7 +215,7 @@ describe('capstan CLI against a real server', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`one-time join token for environment ${env.id}`);
     expect(r.stdout).toMatch(/--join-token cjt_[A-Za-z0-9_-]{43}/);
-    expect(r.stdout).toContain('node --max-semi-space-size=1 capstan-agent.js');
+    expect(r.stdout).toContain(`node ${AGENT_NODE_OPTIONS.join(' ')} capstan-agent.js`);
     const docker = await capstan(['env', 'join-token', String(env.id), '--docker']);
     expect(docker.stdout).toContain('docker run');
     const badTtl = await capstan(['env', 'join-token', String(env.id), '--ttl', '5']);

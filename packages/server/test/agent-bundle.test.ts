@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../src/server.ts';
 import { ADMIN, createHarness, STAND_IN_AGENT_BUNDLE, type Harness } from './helpers/harness.ts';
 import { fetchJson } from './helpers/https-client.ts';
 import { testConfig } from './helpers/server-config.ts';
+import { AGENT_NODE_OPTIONS } from '@capstan/protocol';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const URL_PATH = '/api/agents/capstan-agent.js';
@@ -39,7 +40,7 @@ describe('the agent bundle route and the hash in join commands', () => {
 
     const env = (await h.call({ method: 'POST', url: '/api/environments', token: admin, body: { name: 'e' } })).body.id as number;
     const first = await h.call({ method: 'POST', url: `/api/environments/${env}/join-tokens`, token: admin, body: {} });
-    expect(first.body.command).toContain(`echo '${sha256(STAND_IN_AGENT_BUNDLE)}  capstan-agent.js' | sha256sum -c && node --max-semi-space-size=1 capstan-agent.js `);
+    expect(first.body.command).toContain(`echo '${sha256(STAND_IN_AGENT_BUNDLE)}  capstan-agent.js' | sha256sum -c && node ${AGENT_NODE_OPTIONS.join(' ')} capstan-agent.js `);
 
     // A rebuilt bundle (other bytes, same size, other mtime) is served and hashed without a restart.
     const file = path.join(h.dataDir, 'capstan-agent.js');
@@ -117,7 +118,7 @@ describe('the join command pasted into a shell (real HTTPS listener, self-signed
     expect(readFileSync(path.join(cwd, 'capstan-agent.js'))).toEqual(readFileSync(bundle));
     const args = readFileSync(path.join(cwd, 'node-args'), 'utf8').trim().split('\n');
     expect(args).toEqual([
-      '--max-semi-space-size=1',
+      ...AGENT_NODE_OPTIONS,
       'capstan-agent.js',
       '--server', `https://127.0.0.1:${server.port}`,
       '--join-token', jt.token,

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { signChallenge } from '../src/modules/agents/agent-auth.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { createHarness, STAND_IN_AGENT_BUNDLE, type Harness } from './helpers/harness.ts';
+import { AGENT_NODE_OPTIONS } from '@capstan/protocol';
 
 const STAND_IN_SHA256 = createHash('sha256').update(STAND_IN_AGENT_BUNDLE).digest('hex');
 
@@ -34,7 +35,7 @@ describe.each(DIALECTS)('Edge Agent enrolment and identity (%s)', (dialect) => {
     expect(token).toMatch(/^cjt_[A-Za-z0-9_-]{43}$/);
     expect(jt.body.command).toBe(
       `curl -fsS -o capstan-agent.js https://capstan.example.com:9443/api/agents/capstan-agent.js && echo '${STAND_IN_SHA256}  capstan-agent.js' | sha256sum -c && ` +
-        `node --max-semi-space-size=1 capstan-agent.js --server https://capstan.example.com:9443 --join-token ${token}`,
+        `node ${AGENT_NODE_OPTIONS.join(' ')} capstan-agent.js --server https://capstan.example.com:9443 --join-token ${token}`,
     );
     expect(jt.body.dockerCommand).toContain(`--server https://capstan.example.com:9443 --join-token ${token}`);
     expect(Date.parse(jt.body.expiresAt) - Date.now()).toBeGreaterThan(590_000);
@@ -191,7 +192,7 @@ describe.each(DIALECTS)('Edge Agent enrolment and identity (%s)', (dialect) => {
     const jt = await h.call({ method: 'POST', url: `/api/environments/${envId}/join-tokens`, token: admin });
     // Without --public-url the command points where the request came in.
     expect(jt.body.command).toMatch(/^curl -fsS -o capstan-agent\.js http:\/\/localhost:80\/api\/agents\/capstan-agent\.js && /);
-    expect(jt.body.command).toContain(`&& node --max-semi-space-size=1 capstan-agent.js --server http://localhost:80 --join-token ${jt.body.token}`);
+    expect(jt.body.command).toContain(`&& node ${AGENT_NODE_OPTIONS.join(' ')} capstan-agent.js --server http://localhost:80 --join-token ${jt.body.token}`);
     const keys = agentKeys();
     const e = await h.call({ method: 'POST', url: '/api/agents/enrol', body: { token: jt.body.token, publicKey: keys.publicKey, hostname: 'h', agentVersion: '1' } });
     expect(e.status).toBe(201);

@@ -14,12 +14,15 @@ export const JOIN_TOKEN_PREFIX = 'cjt_';
 export const JOIN_TOKEN_PATTERN = /^cjt_[A-Za-z0-9_-]{43}$/;
 
 /**
- * Node options the agent is started with (join command and container image alike): a 1 MB young
- * generation instead of one that grows to many MB at start-up and stays grown while the agent idles
- * (~1.5 MB less idle RSS, far less under load, no measurable CPU cost). Every option here must exist in
- * Node 20+ (hosts run the agent with their system node, which refuses unknown options).
+ * Node options the agent is started with (join command and container image alike). A 1 MB young
+ * generation instead of one that grows at start-up and stays grown while the agent idles (~1.5 MB less
+ * idle RSS, far less under load). A high Maglev threshold: building the schemas at start makes a few
+ * functions hot once, and V8's mid-tier compiler would keep ~2–3 MB of code for them; hot loops (frame
+ * masking, streams) still reach the optimizing compiler, so throughput is unchanged (bench A2). Every
+ * option here must exist in Node 20+ (hosts run the agent with their system node, which refuses unknown
+ * options; packages/agent/test/bundle.test.ts runs the bundle with them on /usr/bin/node).
  */
-export const AGENT_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'];
+export const AGENT_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1', '--invocation-count-for-maglev=5000'];
 
 /** Lifetime of a join token, in seconds. */
 export const JOIN_TOKEN_TTL = { default: 86_400, min: 60, max: 30 * 86_400 } as const;
