@@ -25,7 +25,7 @@ describe('invalid compose corpus', () => {
       expect(
         match,
         `errors were:\n${errors.map((i) => `${i.line}:${i.column} ${i.message}`).join('\n')}`,
-      ).toBeDefined();
+      ).toMatchObject({ severity: 'error', line: c.line, column: c.column });
       expect(match?.file).toBe('compose.yml');
       // Every error, not just the expected one, says where it is.
       for (const e of errors) expect(e.line).not.toBeNull();

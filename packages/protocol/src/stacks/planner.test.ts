@@ -240,7 +240,7 @@ describe('planStack', () => {
     const withNet = (over: Parameters<typeof network>[2]) => target(project('shop', [api], { networks: { default: network('shop', 'default', over) } }));
     const t1 = withNet({ driverOpts: { 'com.docker.network.bridge.enable_icc': 'true' }, labels: { tier: 'a' } });
     const state = apply(empty(), t1, planStack(empty(), t1, live).steps);
-    expect(state.networks[0]!.labels[CAPSTAN_LABEL.networkConfig]).toBeDefined();
+    expect(state.networks[0]!.labels[CAPSTAN_LABEL.networkConfig]).toContain('com.docker.network.bridge.enable_icc');
     expect(planStack(state, t1, live).plan).toMatchObject({ noop: true, networks: [{ name: 'shop_default', action: 'unchanged' }] });
     expect(networkRecreationRefusal(planStack(state, t1, live).plan)).toBeNull();
 
