@@ -2,6 +2,7 @@
 // and reservations, replicas, restart_policy → restart. The swarm-only parts are warned about (they
 // do not change what runs on a single engine). The service-level `mem_limit`, `mem_reservation`,
 // `cpus`, `pids_limit` and `scale` land in the same fields.
+import { noResources } from './defaults.ts';
 import type { ServiceSpec } from './model.ts';
 import {
   asInt,
@@ -42,11 +43,6 @@ const DEPLOY_RULES: Record<string, KeyRule> = {
   rollback_config: { level: 'warning', message: `${SWARM}: Capstan rolls back through stack versions` },
   endpoint_mode: { level: 'warning', message: `${SWARM}` },
 };
-
-/** An empty resources record. */
-export function noResources(): Resources {
-  return { cpus: null, memoryBytes: null, pids: null };
-}
 
 /** Reads `deploy:`. */
 export function readDeploy(ctx: Ctx, node: YNode, path: string): DeployResult {

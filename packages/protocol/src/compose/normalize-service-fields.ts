@@ -1,7 +1,7 @@
 // Field readers for one service (see normalize-service.ts): command words, labels, hosts, pull
-// policy, resources and the defaults of an empty spec.
-import type { MountSpec, ServiceSpec } from './model.ts';
-import { noResources, readCpus, type DeployResult } from './normalize-deploy.ts';
+// policy and resources (defaults of an empty spec: defaults.ts).
+import type { ServiceSpec } from './model.ts';
+import { readCpus, type DeployResult } from './normalize-deploy.ts';
 import { offsetPos } from './interpolate.ts';
 import {
   asInt,
@@ -19,52 +19,6 @@ import {
 import { splitShellWords } from './shell-words.ts';
 import { readBytes } from './units.ts';
 import type { Pos, YMap, YNode } from './yaml-positions.ts';
-
-/** A service with every field at its default (compose's defaults when a key is absent). */
-export function emptySpec(name: string): ServiceSpec {
-  return {
-    name,
-    image: '',
-    command: null,
-    entrypoint: null,
-    environment: {},
-    ports: [],
-    expose: [],
-    mounts: [] as MountSpec[],
-    networks: {},
-    networkMode: null,
-    dependsOn: {},
-    healthcheck: null,
-    restart: 'no',
-    labels: {},
-    user: null,
-    workingDir: null,
-    hostname: null,
-    domainname: null,
-    extraHosts: [],
-    dns: [],
-    capAdd: [],
-    capDrop: [],
-    privileged: false,
-    ulimits: {},
-    logging: null,
-    limits: noResources(),
-    reservations: noResources(),
-    readOnly: false,
-    stopGracePeriodMs: null,
-    stopSignal: null,
-    init: null,
-    shmSizeBytes: null,
-    sysctls: {},
-    tty: false,
-    stdinOpen: false,
-    secrets: [],
-    configs: [],
-    containerName: null,
-    replicas: 1,
-    pullPolicy: 'missing',
-  };
-}
 
 /** Reads command/entrypoint: a list as given, a string split into shell words; null: the image's. */
 export function readCommand(ctx: Ctx, node: YNode, path: string): string[] | null {

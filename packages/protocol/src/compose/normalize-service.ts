@@ -1,10 +1,10 @@
 // One service: every key read into the normalized ServiceSpec, plus what it refers to (services,
 // networks, volumes, secrets, configs) with positions, for the project-wide checks in project.ts.
+import { emptySpec } from './defaults.ts';
 import type { DependencyCondition, ServiceSpec } from './model.ts';
 import { readDeploy, type DeployResult } from './normalize-deploy.ts';
 import {
   applyResources,
-  emptySpec,
   readCommand,
   readExtraHosts,
   readLabels,

@@ -2,6 +2,7 @@
 // ComposeProject, or issues with file, line and column saying what to fix. Pure: no I/O, no clock.
 // Semantics follow docker-compose 1.29 (see each normalize-*.ts); keys it does not implement are
 // errors or warnings, never dropped silently.
+import { defaultNetworkSpec } from './defaults.ts';
 import { parseDotenv } from './dotenv.ts';
 import { interpolateTree } from './interpolate.ts';
 import {
@@ -266,17 +267,7 @@ function projectNetworks(
     }
   }
   if (usedEnabled.has('default') && out.default === undefined) {
-    out.default = {
-      name: `${project}_default`,
-      external: false,
-      driver: null,
-      driverOpts: {},
-      internal: false,
-      attachable: false,
-      enableIpv6: false,
-      ipam: null,
-      labels: {},
-    };
+    out.default = defaultNetworkSpec(project, 'default');
   }
   return out;
 }
