@@ -238,7 +238,7 @@ describe('live features over WebSockets', () => {
     // The refused console attempt is in the audit log as denied.
     await server.app.services.audit.flush();
     const denied = await fetchJson(`${base()}/api/audit?action=containers.console&outcome=denied&targetId=${envId}`, { token: admin });
-    expect(denied.body.items.map((i: any) => i.actorName)).toEqual(expect.arrayContaining(['helpdesk-user', 'readonly-user']));
+    expect(denied.body.items.map((i: { actorName: string }) => i.actorName)).toEqual(expect.arrayContaining(['helpdesk-user', 'readonly-user']));
     await until('streams closed', 5_000, () => agent.mux.streamCount === 0);
   });
 

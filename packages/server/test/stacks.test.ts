@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashCanonical } from '../src/modules/snapshots/snapshots.service.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { createHarness, type Answer, type Harness } from './helpers/harness.ts';
+import { StackDeployPayloadSchema } from '@capstan/protocol';
 
 const SECRET = 'hunter2-very-secret-value';
 const COMPOSE = [
@@ -192,7 +193,7 @@ describe.each(DIALECTS)('stacks (%s)', (dialect) => {
     // The agent gets the real value.
     const frame = h.app.services.commands.frame(command);
     expect(JSON.stringify(frame.payload)).toContain(SECRET);
-    expect((frame.payload as any).target.project.services.web.environment.PASSWORD).toBe(SECRET);
+    expect(StackDeployPayloadSchema.parse(frame.payload).target.project.services.web?.environment.PASSWORD).toBe(SECRET);
 
     // An agent echoing the secret in its result: stored masked, in the command and on the version.
     await agentAnswers(v.commandId, {
@@ -235,8 +236,8 @@ describe.each(DIALECTS)('stacks (%s)', (dialect) => {
     expect(v3.number).toBe(3);
     expect((await ok('GET', `/api/stacks/${s.id}/versions/${v2.id}`, undefined, 200)).status).toBe('superseded');
     expect((await ok('GET', `/api/environments/${envId}/commands/${v2.commandId}`, undefined, 200)).status).toBe('superseded');
-    const payload = h.app.services.commands.frame(await rawCommand(v3.commandId)).payload as any;
-    expect(payload.target.project.services.web.environment).toEqual({ MODE: 'prod', PASSWORD: SECRET });
+    const payload = StackDeployPayloadSchema.parse(h.app.services.commands.frame(await rawCommand(v3.commandId)).payload);
+    expect(payload.target.project.services.web?.environment).toEqual({ MODE: 'prod', PASSWORD: SECRET });
     // The fallback is the version running now, with its digests pinned.
     expect(payload.previous).toMatchObject({ versionId: v1.id, imagePins: digests });
     expect(payload.health).toEqual({ windowMs: 10_000, onFailure: 'rollback' });
@@ -278,10 +279,10 @@ describe.each(DIALECTS)('stacks (%s)', (dialect) => {
 
     const rb = await ok('POST', `/api/stacks/${s.id}/rollback`, { versionId: v1.id }, 202);
     expect(rb).toMatchObject({ number: 3, kind: 'rollback', rollbackOf: v1.id, compose: COMPOSE, imagePins: digests, status: 'queued' });
-    const payload = h.app.services.commands.frame(await rawCommand(rb.commandId)).payload as any;
+    const payload = StackDeployPayloadSchema.parse(h.app.services.commands.frame(await rawCommand(rb.commandId)).payload);
     expect(payload.target.imagePins).toEqual(digests);
-    expect(payload.target.project.services.web.environment.PASSWORD).toBe(SECRET);
-    expect(payload.previous.versionId).toBe(v2.id);
+    expect(payload.target.project.services.web?.environment.PASSWORD).toBe(SECRET);
+    expect(payload.previous?.versionId).toBe(v2.id);
     // The stack's content is version 1's again.
     const stack = await ok('GET', `/api/stacks/${s.id}`, undefined, 200);
     expect(stack.compose).toBe(COMPOSE);
@@ -346,7 +347,7 @@ describe.each(DIALECTS)('stacks (%s)', (dialect) => {
     expect((await call('POST', `/api/stacks/${adopted.id}/rollback`, { versionId: version.id })).status).toBe(409);
     const taken = await ok('POST', `/api/stacks/${adopted.id}/deploy`, { compose: 'services:\n  api:\n    image: busybox:1.36\n' }, 202);
     expect(taken.number).toBe(2);
-    expect((h.app.services.commands.frame(await rawCommand(taken.commandId)).payload as any).previous).toBeNull();
+    expect(StackDeployPayloadSchema.parse(h.app.services.commands.frame(await rawCommand(taken.commandId)).payload).previous).toBeNull();
   });
 
   it('deletes a stack: at once when it never ran, through stack.remove otherwise (and keeps it when that fails)', async () => {

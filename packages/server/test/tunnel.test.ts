@@ -185,12 +185,12 @@ describe('Edge Agent tunnel', () => {
     });
 
     it('lists the containers of the engine, as the socket does (both URL forms)', async () => {
-      const expected = (await engineGet(engine.socket, '/v1.41/containers/json?all=1')).body.map((c: any) => c.Id).sort();
+      const expected = (await engineGet(engine.socket, '/v1.41/containers/json?all=1')).body.map((c: { Id: string }) => c.Id).sort();
       expect(expected.length).toBeGreaterThanOrEqual(2);
       for (const prefix of ['environments', 'endpoints']) {
         const r = await fetchJson(`${base()}/api/${prefix}/${e.envId}/docker/v1.41/containers/json?all=1`, { token: admin });
         expect(r.status).toBe(200);
-        expect(r.body.map((c: any) => c.Id).sort()).toEqual(expected);
+        expect(r.body.map((c: { Id: string }) => c.Id).sort()).toEqual(expected);
       }
       const ping = await request(port, 'GET', `/api/environments/${e.envId}/docker/_ping`, admin);
       expect(ping).toMatchObject({ status: 200, text: 'OK' });
