@@ -93,12 +93,14 @@ describe('formatProblem', () => {
       detail: 'the compose file is not valid',
       issues: [
         { location: 'body', path: 'services.web', message: 'bad', file: 'compose.yml', line: 3, column: 5 },
+        { location: 'body', path: 'services.db.restart', message: 'services.db.restart must be "no", always, …', file: 'compose.yml', line: 9, column: 14 },
         { location: 'body', path: '', message: 'unreadable', file: '.env', line: null, column: null },
       ],
     };
     expect(formatProblem(problem)).toBe(
       'error: the compose file is not valid (compose_invalid)\n' +
         '  compose.yml:3:5: services.web: bad\n' +
+        '  compose.yml:9:14: services.db.restart must be "no", always, …\n' +
         '  .env: unreadable\n',
     );
   });

@@ -37,9 +37,11 @@ export function formatProblem(problem: Problem): string {
   const lines = [`error: ${printable(problem.detail)} (${problem.code})`];
   for (const issue of problem.issues ?? []) {
     if (issue.file !== undefined) {
-      // A problem inside a submitted file: `file:line:column: path: message`, as editors link it.
+      // A problem inside a submitted file: `file:line:column: path: message`, as editors link it; the
+      // path is left out when the message starts with it already (the compose reader's messages do).
       const at = `${issue.file}${issue.line == null ? '' : `:${issue.line}${issue.column == null ? '' : `:${issue.column}`}`}`;
-      lines.push(`  ${printable(at)}: ${issue.path === '' ? '' : `${printable(issue.path)}: `}${printable(issue.message)}`);
+      const named = issue.path === '' || issue.message.startsWith(issue.path);
+      lines.push(`  ${printable(at)}: ${named ? '' : `${printable(issue.path)}: `}${printable(issue.message)}`);
       continue;
     }
     const where = issue.path === '(root)' ? issue.location : `${issue.location}.${issue.path}`;

@@ -298,7 +298,8 @@ describe('capstan CLI against a real server', () => {
       const e = await capstan(['stack', 'create', 'broken', '--env', String(envId), '--file', bad]);
       expect(e.code).toBe(1);
       expect(e.stderr).toContain('(compose_invalid)');
-      expect(e.stderr).toContain(`  ${bad}:4:14: services.web.restart: `);
+      expect(e.stderr).toContain(`  ${bad}:4:14: services.web.restart must be `);
+      expect(e.stderr).not.toContain('services.web.restart: services.web.restart');
     });
 
     it('lists and shows stacks; secret values stay hidden', async () => {

@@ -79,7 +79,8 @@ export class StackContent {
       const where = first ? `${first.file}${first.line !== null ? `:${first.line}${first.column !== null ? `:${first.column}` : ''}` : ''}` : MAIN_FILE;
       throw new AppError(
         'compose_invalid',
-        `the compose file is not valid: ${where}${first?.path ? ` (${first.path})` : ''}: ${first?.message ?? 'it could not be read'}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+        // The reader's messages name their key already ("services.web.restart must be …").
+        `the compose file is not valid: ${where}: ${first?.message ?? 'it could not be read'}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
         { issues: [...errors, ...warnings].map((i) => composeIssueToField(i, MAIN_FILE)) },
       );
     }
