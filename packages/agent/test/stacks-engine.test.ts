@@ -10,6 +10,7 @@ import {
   COMPOSE_LABEL,
   planStack,
   projectStateFromSnapshot,
+  StackDeployResultSchema,
   type AgentAppFrame,
   type CommandFrame,
   type ComposeProject,
@@ -372,6 +373,24 @@ describe('stack engine (real dockerd)', { timeout: 180_000 }, () => {
     expect((await docker(['network', 'inspect', '-f', '{{.Internal}}', 'netted_default'])).trim()).toBe('true');
     await executeStackCommand(rt(), { kind: 'stack.remove', payload: { projectName: 'netted', removeVolumes: true } });
   });
+
+  it('waits past the window for a healthcheck still starting, then judges its verdict', async () => {
+    // Ready only after 3 s, against a 1 s window: the gate waits for the verdict instead of failing.
+    const slow = project('slow', [
+      service('app', TEST_IMAGE, {
+        command: ['sh', '-c', 'sleep 3; touch /tmp/ready; exec sleep 600'],
+        healthcheck: hc(['CMD', 'test', '-f', '/tmp/ready'], 5),
+        networkMode: 'none',
+      }),
+    ]);
+    const ok = await deploy(payload(target(slow, 21), null, 1000));
+    expect(ok.outcome, JSON.stringify(ok.failure)).toBe('deployed');
+    // Never ready: once the healthcheck's own bound passes, the verdict is unhealthy and the deploy fails.
+    const never = project('slow', [service('app', TEST_IMAGE, { command: ['sleep', '600'], healthcheck: hc(['CMD', 'false'], 2), networkMode: 'none' })]);
+    const bad = await executeStackCommand(rt(), { kind: 'stack.deploy', payload: { ...payload(target(never, 22), null, 1000), health: { windowMs: 1000, onFailure: 'report' } } });
+    expect(StackDeployResultSchema.parse(bad.output)).toMatchObject({ outcome: 'failed', failure: { service: 'app', reason: expect.stringMatching(/unhealthy|did not become healthy/) } });
+    await executeStackCommand(rt(), { kind: 'stack.remove', payload: { projectName: 'slow', removeVolumes: true } });
+  }, 60_000);
 
   it('fails a command with a bad payload without touching the engine', async () => {
     const outcome = await executeStackCommand(rt(), { kind: 'stack.deploy', payload: { target: { stackId: 1 } } });

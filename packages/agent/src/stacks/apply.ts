@@ -45,6 +45,8 @@ export interface InspectedState {
   readonly health: string | null;
   readonly restartCount: number;
   readonly lastHealthOutput: string | null;
+  /** Longest a healthcheck takes to give its first verdict (start period + retries × (interval + timeout)); null: none. */
+  readonly healthVerdictMs: number | null;
 }
 
 /** Inspects containers of `service` of the project (one-offs excluded). */
@@ -74,7 +76,22 @@ export function inspectedState(c: Record<string, unknown>): InspectedState {
     health: typeof state.Health?.Status === 'string' && state.Health.Status !== 'none' ? state.Health.Status : null,
     restartCount: typeof c.RestartCount === 'number' ? c.RestartCount : 0,
     lastHealthOutput: typeof last === 'string' ? last.trim().slice(0, 512) : null,
+    healthVerdictMs: healthVerdictMs(c),
   };
+}
+
+/** Docker's healthcheck defaults (ns) where the container's config leaves a field at 0. */
+const HEALTH_DEFAULTS = { Interval: 30e9, Timeout: 30e9, Retries: 3, StartPeriod: 0 };
+
+function healthVerdictMs(c: Record<string, unknown>): number | null {
+  const hc = ((c.Config ?? {}) as { Healthcheck?: Record<string, unknown> }).Healthcheck;
+  const test = hc?.Test;
+  if (!hc || !Array.isArray(test) || test.length === 0 || test[0] === 'NONE') return null;
+  const num = (k: keyof typeof HEALTH_DEFAULTS): number => {
+    const v = hc[k];
+    return typeof v === 'number' && v > 0 ? v : HEALTH_DEFAULTS[k];
+  };
+  return Math.ceil((num('StartPeriod') + (num('Retries') + 1) * (num('Interval') + num('Timeout'))) / 1e6);
 }
 
 /** Whether a dependency's containers meet `condition`: true, false (not yet), or a failure message. */

@@ -35,9 +35,14 @@ export function containerProblem(c: InspectedState, restartsSinceStart: number, 
   return null;
 }
 
+/** Longest the gate waits past its window for a healthcheck still `starting` to give a verdict. */
+export const MAX_VERDICT_WAIT_MS = 10 * 60_000;
+
 /**
  * Watches the target's containers for `windowMs` (polling every `pollMs`); resolves null when all
- * stayed up and any healthcheck reports healthy at the end, else the first failure found.
+ * stayed up and every healthcheck reports healthy at the end, else the first failure found. A
+ * healthcheck still `starting` when the window ends (a start period or interval longer than the
+ * window) is waited for until it gives a verdict, at most as long as that healthcheck can take.
  */
 export async function watchHealth(
   engine: EngineConnector,
@@ -52,8 +57,11 @@ export async function watchHealth(
   const firstRestarts = new Map<string, number>();
   const lastStatus = new Map<string, string>();
   const deadline = Date.now() + windowMs;
+  let verdictBy: number | null = null;
   for (;;) {
-    const final = Date.now() >= deadline;
+    const now = Date.now();
+    const final = now >= deadline;
+    let pending: { service: string; name: string; until: number } | null = null;
     for (const s of services) {
       const containers = await serviceContainers(engine, project, s.name);
       if (containers.length < s.replicas) return { service: s.name, reason: `${s.name} has ${containers.length} of ${s.replicas} containers` };
@@ -66,10 +74,19 @@ export async function watchHealth(
         }
         const problem = containerProblem(c, c.restartCount - (firstRestarts.get(c.id) ?? c.restartCount), completes.has(s.name));
         if (problem) return { service: s.name, reason: problem };
-        if (final && c.health === 'starting') return { service: s.name, reason: `${c.name} did not become healthy within ${windowMs} ms` };
+        if (final && c.health === 'starting') {
+          const until = deadline + Math.min(c.healthVerdictMs ?? 0, MAX_VERDICT_WAIT_MS);
+          if (!pending || until > pending.until) pending = { service: s.name, name: c.name, until };
+        }
       }
     }
-    if (final) return null;
-    await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+    if (!final) {
+      await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+      continue;
+    }
+    if (!pending) return null;
+    verdictBy ??= pending.until;
+    if (now >= verdictBy) return { service: pending.service, reason: `${pending.name} did not become healthy within ${verdictBy - deadline + windowMs} ms` };
+    await sleep(pollMs);
   }
 }
