@@ -38,6 +38,8 @@ export const ERROR_CATALOGUE = {
   agent_revoked: 403,
   challenge_failed: 401,
   environment_offline: 503,
+  environment_async: 409,
+  challenge_required: 401,
   agent_upstream_error: 502,
   snapshot_not_found: 404,
   agent_bundle_missing: 503,

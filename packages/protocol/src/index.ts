@@ -26,3 +26,4 @@ export * from './stacks/index.ts';
 export * from './snapshot/index.ts';
 export * from './tunnel/index.ts';
 export * from './agent/index.ts';
+export * from './poll/index.ts';

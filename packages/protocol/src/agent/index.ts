@@ -8,6 +8,7 @@
 // zod/mini throughout: the agent loads this module, and classic zod would cost it ~12 MB of memory.
 import * as z from 'zod/mini';
 import { IdMiniSchema as IdSchema, TimestampMiniSchema as TimestampSchema } from '../primitives.ts';
+import { AgentModeSchema } from '../poll/modes.ts';
 
 /** Join tokens are `cjt_` + 256 random bits in base64url. The server stores only a hash. */
 export const JOIN_TOKEN_PREFIX = 'cjt_';
@@ -96,6 +97,8 @@ export const EnrolRequestSchema = z.strictObject({
       z.maxLength(64, 'must be at most 64 characters'),
       z.regex(/^[A-Za-z0-9.+_-]+$/, 'may contain only letters, digits and . + _ -'),
     ),
+  /** The agent's --mode: sets the environment's mode at enrolment (afterwards the server's setting rules). */
+  mode: z.optional(AgentModeSchema),
 });
 export type EnrolRequest = z.infer<typeof EnrolRequestSchema>;
 
@@ -107,6 +110,8 @@ export const EnrolResponseSchema = z.object({
   clientCertificate: z.optional(z.string().check(z.maxLength(16_384))),
   /** The internal agent CA's certificate (PEM). */
   caCertificate: z.optional(z.string().check(z.maxLength(16_384))),
+  /** The environment's mode: the transport the agent starts with (absent from older servers: standard). */
+  mode: z.optional(AgentModeSchema),
 });
 export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
 
@@ -120,7 +125,7 @@ export const AgentNonceSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 
 export const AgentSignatureSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{86}$/, 'must be a 64-byte signature in base64url'));
 
 /** What a signature is for; a signature made for one purpose is useless for another. */
-export const AGENT_AUTH_PURPOSES = ['connect'] as const;
+export const AGENT_AUTH_PURPOSES = ['connect', 'poll'] as const;
 export type AgentAuthPurpose = (typeof AGENT_AUTH_PURPOSES)[number];
 export const AgentAuthPurposeSchema = z.enum(AGENT_AUTH_PURPOSES);
 

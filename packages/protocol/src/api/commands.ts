@@ -12,6 +12,7 @@ import {
   ContainerStartCommandSchema,
   ContainerStopCommandSchema,
   ImagePullCommandSchema,
+  RetryPolicySchema,
 } from '../commands/index.ts';
 import { IdSchema, PageQueryShape, TimestampSchema, pageOf } from './common.ts';
 
@@ -21,6 +22,13 @@ export const MAX_COMMAND_TTL_SECONDS = 30 * 24 * 3600;
 const ttl = {
   /** Not started within this many seconds of queueing: the command ends `expired` without running. */
   ttlSeconds: z.number().int().min(1).max(MAX_COMMAND_TTL_SECONDS).optional(),
+  /** Attempts on retryable failures (absent: the kind's default, see defaultRetryPolicy). */
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(10),
+      delaySeconds: z.number().int().min(0).max(3600).default(10),
+    })
+    .optional(),
 };
 
 /** Body of POST /api/environments/:id/commands: a command spec plus an optional time to live. */
@@ -59,6 +67,10 @@ export const CommandSchema = z.object({
   /** Kind-specific result (exec: exitCode, stdout, stderr, truncated). */
   output: z.unknown().nullable(),
   error: z.nullable(CommandErrorSchema),
+  /** The retry policy the agent applies (the kind's default when none was given). */
+  retry: RetryPolicySchema,
+  /** Set on a copy queued by POST …/commands/{id}/retry: the command it re-runs. */
+  retryOf: z.uuid().nullable(),
 });
 export type Command = z.infer<typeof CommandSchema>;
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { IdSchema, NameSchema, PageQueryShape, TimestampSchema, pageOf } from './common.ts';
 import { EnvironmentContainerCountsSchema } from '../snapshot/api.ts';
+import { POLL_INTERVAL_SECONDS } from '../poll/modes.ts';
+
+const pollIntervalSeconds = z.number().int().min(POLL_INTERVAL_SECONDS.min).max(POLL_INTERVAL_SECONDS.max);
 
 export const EnvironmentModeSchema = z.enum(['standard', 'async']);
 export const EnvironmentStatusSchema = z.enum(['pending', 'up', 'down']);
@@ -22,6 +25,15 @@ export const EnvironmentSchema = z.object({
   engineVersion: z.string().nullable(),
   /** Container counts from the agent's latest snapshot; null until it has sent one. */
   containers: EnvironmentContainerCountsSchema.nullable(),
+  /** When the engine state shown was taken (the latest snapshot): "state as of" for async hosts. */
+  stateAsOf: TimestampSchema.nullable(),
+  /** Async mode: seconds between the agent's polls (jittered by ±10 %). */
+  pollIntervalSeconds: z.number().int(),
+  /** Async mode: the last poll, and by when the next one is due (null before the first poll). */
+  lastPollAt: TimestampSchema.nullable(),
+  nextPollAt: TimestampSchema.nullable(),
+  /** Commands not finished yet (queued, sent or accepted), in either mode. */
+  queueLength: z.number().int(),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
@@ -32,6 +44,7 @@ export const CreateEnvironmentSchema = z.strictObject({
   groupId: IdSchema.nullable().default(null),
   tagIds: z.array(IdSchema).max(100).default([]),
   mode: EnvironmentModeSchema.default('standard'),
+  pollIntervalSeconds: pollIntervalSeconds.default(POLL_INTERVAL_SECONDS.default),
 });
 export type CreateEnvironment = z.infer<typeof CreateEnvironmentSchema>;
 
@@ -41,8 +54,9 @@ export const UpdateEnvironmentSchema = z
     groupId: IdSchema.nullable().optional(),
     tagIds: z.array(IdSchema).max(100).optional(),
     mode: EnvironmentModeSchema.optional(),
+    pollIntervalSeconds: pollIntervalSeconds.optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, 'give at least one of name, groupId, tagIds, mode');
+  .refine((v) => Object.keys(v).length > 0, 'give at least one of name, groupId, tagIds, mode, pollIntervalSeconds');
 export type UpdateEnvironment = z.infer<typeof UpdateEnvironmentSchema>;
 
 export const EnvironmentListQuerySchema = z.strictObject({

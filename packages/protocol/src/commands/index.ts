@@ -97,5 +97,23 @@ export const CommandErrorSchema = z.object({
 });
 export type CommandError = z.infer<typeof CommandErrorSchema>;
 
+/**
+ * How often the agent tries a command whose attempt failed with a retryable error (the engine was
+ * unreachable or answered 5xx, a pull hit the network): `attempts` in all, `delayMs` apart. The
+ * agent retries in place, so later commands keep waiting and the order holds. A command failing
+ * its last attempt ends `failed` with its error (the dead-letter list: GET …/commands?status=failed,
+ * re-queued with POST …/commands/{id}/retry).
+ */
+export const RetryPolicySchema = z.object({
+  attempts: z.int().check(z.minimum(1), z.maximum(10)),
+  delayMs: z.int().check(z.minimum(0), z.maximum(3_600_000)),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
+
+/** The policy of a kind when the command does not name one: pulls ride out network trouble, the rest run once. */
+export function defaultRetryPolicy(kind: string): RetryPolicy {
+  return kind === 'image.pull' ? { attempts: 3, delayMs: 10_000 } : { attempts: 1, delayMs: 0 };
+}
+
 /** Largest output a command result carries (exec output is cut to this, marked truncated). */
 export const MAX_COMMAND_OUTPUT_CHARS = 64 * 1024;

@@ -2,12 +2,15 @@
 // (server → agent commands, agent → server acceptance and results) and live engine state
 // (agent → server snapshots and deltas). Each is gated on a capability the agent announces.
 import * as z from 'zod/mini';
-import { CommandErrorSchema, CommandKindNameSchema } from '../commands/index.ts';
+import { CommandErrorSchema, CommandKindNameSchema, RetryPolicySchema } from '../commands/index.ts';
 import { EngineSnapshotSchema, SnapshotDeltaSchema } from '../snapshot/schema.ts';
 import { CommandProgressEventSchema } from '../stacks/commands.ts';
+import { AgentModeSchema, PollIntervalsSchema } from '../poll/modes.ts';
 
 /** Agent capability: it runs commands pushed as `command` frames and reports them. */
 export const CAPABILITY_COMMANDS = 'commands.v1';
+/** Agent capability: it follows `agent-mode` frames (switches between the tunnel and polls). */
+export const CAPABILITY_MODES = 'modes.v1';
 /** Agent capability: it reports engine state as `snapshot` and `snapshot-delta` frames. */
 export const CAPABILITY_SNAPSHOTS = 'snapshots.v1';
 
@@ -27,6 +30,8 @@ export const CommandFrameSchema = z.object({
   queuedAt: timestamp,
   /** After this instant the agent must not start the command (it reports it expired). */
   expiresAt: z.nullable(timestamp),
+  /** Absent: defaultRetryPolicy(kind). */
+  retry: z.optional(RetryPolicySchema),
 });
 export type CommandFrame = z.infer<typeof CommandFrameSchema>;
 
@@ -48,6 +53,13 @@ export const CommandResultFrameSchema = z.object({
   error: z.optional(CommandErrorSchema),
   startedAt: z.nullable(timestamp),
   finishedAt: timestamp,
+  /** Attempts made (retries per the command's policy); absent means one. */
+  attempts: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
+  /**
+   * How the outcome was learned: `recovered` when the agent restarted mid-command and found the
+   * effect had happened (or finished it) instead of running the command again.
+   */
+  recovered: z.optional(z.boolean()),
 });
 export type CommandResultFrame = z.infer<typeof CommandResultFrameSchema>;
 
@@ -85,10 +97,21 @@ export const SnapshotRequestFrameSchema = z.object({
 });
 export type SnapshotRequestFrame = z.infer<typeof SnapshotRequestFrameSchema>;
 
+/**
+ * Server → agent: the environment's mode. `async`: close the tunnel and poll with these intervals
+ * (the agent remembers it across restarts); `standard` is the tunnel itself, sent for completeness.
+ */
+export const AgentModeFrameSchema = z.object({
+  type: z.literal('agent-mode'),
+  mode: AgentModeSchema,
+  intervals: PollIntervalsSchema,
+});
+export type AgentModeFrame = z.infer<typeof AgentModeFrameSchema>;
+
 /** Frames only the server sends. */
-export const SERVER_APP_FRAME_TYPES = ['command', 'snapshot-request'] as const;
+export const SERVER_APP_FRAME_TYPES = ['command', 'snapshot-request', 'agent-mode'] as const;
 /** Frames only the agent sends. */
 export const AGENT_APP_FRAME_TYPES = ['command-accepted', 'command-result', 'command-progress', 'snapshot', 'snapshot-delta'] as const;
 
-export type ServerAppFrame = CommandFrame | SnapshotRequestFrame;
+export type ServerAppFrame = CommandFrame | SnapshotRequestFrame | AgentModeFrame;
 export type AgentAppFrame = CommandAcceptedFrame | CommandResultFrame | CommandProgressFrame | SnapshotFrame | SnapshotDeltaFrame;

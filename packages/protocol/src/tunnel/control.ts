@@ -11,6 +11,7 @@ import {
   SnapshotDeltaFrameSchema,
   SnapshotFrameSchema,
   SnapshotRequestFrameSchema,
+  AgentModeFrameSchema,
 } from './app-frames.ts';
 
 // Control frames are JSON objects discriminated by `type`. Unknown *fields* are stripped, so a newer
@@ -130,6 +131,7 @@ export const APP_CONTROL_SCHEMAS = [
   SnapshotFrameSchema,
   SnapshotDeltaFrameSchema,
   SnapshotRequestFrameSchema,
+  AgentModeFrameSchema,
 ] as const;
 
 /** Every control frame this version accepts. */
