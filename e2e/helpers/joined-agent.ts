@@ -45,6 +45,8 @@ export interface JoinedAgentOptions {
   environment: string;
   /** Server settings beyond the test defaults (heartbeat timing). */
   config?: Partial<ServerConfig>;
+  /** Async: the environment is created in Async mode with this poll interval (seconds); "connected" then means "polling". */
+  async?: { pollIntervalSeconds: number };
 }
 
 /** A running server with one environment and its connected agent process. */
@@ -55,7 +57,7 @@ export interface JoinedAgent {
   envId: number;
   /** A request to the server, as the administrator unless `opts` says otherwise. */
   api(p: string, opts?: Parameters<typeof fetchJson>[1]): Promise<Fetched>;
-  /** Whether the server sees the agent connected now. */
+  /** Whether the server sees the agent connected now (Async: polling on time). */
   connected(): Promise<boolean>;
   /** Starts the agent process again from its state directory (it is enrolled already). */
   startAgent(): void;
@@ -65,9 +67,9 @@ export interface JoinedAgent {
   stop(): Promise<void>;
 }
 
-/** The agent's own flags (server, join token, fingerprint) from a join command, whatever way the command fetches and starts the agent. */
+/** The agent's own flags (server, join token, fingerprint, mode) from a join command, whatever way the command fetches and starts the agent. */
 export function joinFlags(command: string): string[] {
-  return [...command.matchAll(/(--(?:server|join-token|server-fingerprint)) '?([^\s']+)'?/g)].flatMap((m) => [m[1]!, m[2]!]);
+  return [...command.matchAll(/(--(?:server|join-token|server-fingerprint|mode)) '?([^\s']+)'?/g)].flatMap((m) => [m[1]!, m[2]!]);
 }
 
 /**
@@ -106,14 +108,22 @@ export async function startJoinedAgent(opts: JoinedAgentOptions): Promise<Joined
   };
   try {
     token = (await api('/api/setup/admin', { method: 'POST', body: ADMIN })).body.token;
-    const envId = (await api('/api/environments', { method: 'POST', body: { name: opts.environment } })).body.id as number;
+    const envBody = opts.async ? { name: opts.environment, mode: 'async', pollIntervalSeconds: opts.async.pollIntervalSeconds } : { name: opts.environment };
+    const created = await api('/api/environments', { method: 'POST', body: envBody });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const envId = created.body.id as number;
     const jt = await api(`/api/environments/${envId}/join-tokens`, { method: 'POST', body: {} });
     expect(jt.status).toBe(201);
     const flags = joinFlags(jt.body.command as string);
     expect(flags).toContain('--join-token');
     agentLog = openSync(path.join(dir, 'agent.log'), 'a');
     startAgent(flags);
-    const connected = async () => (await api(`/api/environments/${envId}/status`)).body.connected === true;
+    const connected = opts.async
+      ? async () => {
+          const env = (await api(`/api/environments/${envId}`)).body;
+          return env.status === 'up' && env.lastPollAt !== null;
+        }
+      : async () => (await api(`/api/environments/${envId}/status`)).body.connected === true;
     await until('the agent to connect', 15_000, connected);
     return { server, token, envId, api, connected, startAgent: () => startAgent(), killAgent, stop };
   } catch (err) {

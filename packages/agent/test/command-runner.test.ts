@@ -7,7 +7,7 @@ import path from 'node:path';
 import { MAX_COMMAND_OUTPUT_CHARS, type AgentAppFrame, type CommandFrame } from '@capstan/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHosts, stopAll, TEST_IMAGE, type Host } from '../../../e2e/rig/index.ts';
-import { CommandRunner } from '../src/commands/command-runner.ts';
+import { CommandRunner, type ExecutionContext } from '../src/commands/command-runner.ts';
 import type { ExecutionOutcome } from '../src/commands/decide.ts';
 import { executeCommand } from '../src/commands/executors.ts';
 import { dockerEngine } from '../src/engine/docker-engine.ts';
@@ -126,24 +126,116 @@ describe('CommandRunner (real journal)', () => {
     expect(second.sent).toEqual([original]); // no acceptance: nothing runs
   });
 
-  it('reports a command that was running when the agent died as failed (interrupted) and never runs it', async () => {
+  it('recovers a command that was running when the agent died: the executor gets its checkpoint, the result says recovered', async () => {
     const dir = tmp();
     const c = command();
     const crashed = CommandJournal.open(dir);
     crashed.accept({ id: c.id, seq: c.seq, kind: c.kind });
-    crashed.close(); // as if killed between accept and complete
+    crashed.checkpoint(c.id, { execId: 'e-1' });
+    crashed.close(); // as if killed between the checkpoint and the result
 
-    const r = rig(dir);
-    r.runner.frame(c);
-    await r.runner.idle();
-    expect(r.runs).toEqual([]);
-    expect(r.results()).toEqual([expect.objectContaining({ id: c.id, status: 'failed', error: expect.objectContaining({ code: 'interrupted' }) })]);
-    // The verdict is journalled: the same answer again later.
-    r.runner.frame(c);
-    await r.runner.idle();
-    expect(r.results()[1]).toEqual(r.results()[0]);
-    expect(r.runs).toEqual([]);
-    await r.runner.stop();
+    const seen: Array<ExecutionContext['recovery']> = [];
+    const runner = new CommandRunner({
+      journal: CommandJournal.open(dir),
+      log: silentLogger,
+      execute: (_c, ctx) => {
+        seen.push(ctx.recovery);
+        return Promise.resolve({ status: 'succeeded', output: { exitCode: 0 } });
+      },
+    });
+    const sent: AgentAppFrame[] = [];
+    runner.connected({ send: (f) => (sent.push(f), true) });
+    runner.frame(c);
+    await runner.idle();
+    expect(seen).toEqual([{ checkpoint: { execId: 'e-1' } }]);
+    const result = sent.find((f) => f.type === 'command-result');
+    expect(result).toMatchObject({ id: c.id, status: 'succeeded', recovered: true, attempts: 1 });
+    // The outcome is journalled: the same answer again later, without another run.
+    runner.frame(c);
+    await runner.idle();
+    expect(seen).toHaveLength(1);
+    expect(sent.filter((f) => f.type === 'command-result')).toEqual([result, result]);
+    await runner.stop();
+  });
+
+  it('retries a retryable failure in place per the policy; later commands wait, and the result counts the attempts', async () => {
+    const calls: Array<{ id: string; attempt: number; recovering: boolean }> = [];
+    let failuresLeft = 2;
+    const runner = new CommandRunner({
+      journal: CommandJournal.open(tmp()),
+      log: silentLogger,
+      execute: (c, ctx): Promise<ExecutionOutcome> => {
+        calls.push({ id: c.id, attempt: ctx.attempt, recovering: ctx.recovery !== null });
+        if (c.kind === 'flaky' && failuresLeft-- > 0) return Promise.resolve({ status: 'failed', error: { code: 'engine_unreachable', message: 'down' }, retryable: true });
+        if (c.kind === 'broken') return Promise.resolve({ status: 'failed', error: { code: 'not_found', message: 'gone' } });
+        return Promise.resolve({ status: 'succeeded' });
+      },
+    });
+    const sent: AgentAppFrame[] = [];
+    runner.connected({ send: (f) => (sent.push(f), true) });
+    const flaky = command({ kind: 'flaky', retry: { attempts: 3, delayMs: 30 } });
+    const next = command();
+    const broken = command({ kind: 'broken', retry: { attempts: 3, delayMs: 30 } });
+    const started = Date.now();
+    runner.frame(flaky);
+    runner.frame(next);
+    runner.frame(broken);
+    await runner.idle();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(calls).toEqual([
+      { id: flaky.id, attempt: 1, recovering: false },
+      { id: flaky.id, attempt: 2, recovering: true },
+      { id: flaky.id, attempt: 3, recovering: true },
+      { id: next.id, attempt: 1, recovering: false },
+      { id: broken.id, attempt: 1, recovering: false }, // not retryable: once
+    ]);
+    const results = sent.filter((f) => f.type === 'command-result');
+    expect(results.map((r) => [r.id, r.status, r.attempts])).toEqual([
+      [flaky.id, 'succeeded', 3],
+      [next.id, 'succeeded', 1],
+      [broken.id, 'failed', 1],
+    ]);
+    expect(results[0]).not.toHaveProperty('recovered');
+    await runner.stop();
+  });
+
+  it('ends with the last failure once the attempts are used up', async () => {
+    const r = new CommandRunner({
+      journal: CommandJournal.open(tmp()),
+      log: silentLogger,
+      execute: () => Promise.resolve({ status: 'failed', error: { code: 'engine_error', message: 'HTTP 500' }, retryable: true }),
+    });
+    const sent: AgentAppFrame[] = [];
+    r.connected({ send: (f) => (sent.push(f), true) });
+    r.frame(command({ retry: { attempts: 2, delayMs: 1 } }));
+    await r.idle();
+    expect(sent.find((f) => f.type === 'command-result')).toMatchObject({ status: 'failed', error: { code: 'engine_error' }, attempts: 2 });
+    await r.stop();
+  });
+
+  it('stop() cancels a retry wait: nothing is reported and the command stays accepted for recovery', async () => {
+    const dir = tmp();
+    let calls = 0;
+    const r = new CommandRunner({
+      journal: CommandJournal.open(dir),
+      log: silentLogger,
+      execute: () => {
+        calls++;
+        return Promise.resolve({ status: 'failed', error: { code: 'engine_unreachable', message: 'down' }, retryable: true });
+      },
+    });
+    const sent: AgentAppFrame[] = [];
+    r.connected({ send: (f) => (sent.push(f), true) });
+    const c = command({ retry: { attempts: 5, delayMs: 60_000 } });
+    r.frame(c);
+    while (calls === 0) await new Promise((res) => setTimeout(res, 1));
+    expect(r.busy()).toBe(true);
+    const stopping = Date.now();
+    await r.stop();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    expect(calls).toBe(1);
+    expect(sent.map((f) => f.type)).toEqual(['command-accepted']);
+    expect(CommandJournal.open(dir).state(c.id)).toMatchObject({ state: 'accepted' });
   });
 
   it('reports an expired command without running or journalling it', async () => {

@@ -36,6 +36,25 @@ describe('CommandJournal (real files)', () => {
     again.close();
   });
 
+  it('keeps the last checkpoint of an accepted command across reopen, and refuses one for a command not running', () => {
+    const dir = tmp();
+    const j = CommandJournal.open(dir);
+    j.accept({ id: 'r', seq: 1, kind: 'container.exec' });
+    j.checkpoint('r', { execId: 'first' });
+    j.checkpoint('r', { execId: 'second' });
+    expect(() => j.checkpoint('unknown', {})).toThrow(/not running/);
+    j.close();
+    // A torn checkpoint (crash mid-append) is dropped like any torn line.
+    appendFileSync(path.join(dir, 'commands.journal'), '{"t":"checkpoint","id":"r","data":{"execId":"thi');
+
+    const again = CommandJournal.open(dir);
+    expect(again.state('r')).toEqual({ state: 'accepted', seq: 1, kind: 'container.exec', checkpoint: { execId: 'second' } });
+    again.complete('r', 'succeeded', null);
+    expect(() => again.checkpoint('r', {})).toThrow(/not running/);
+    expect(again.state('r')).toMatchObject({ state: 'done' });
+    again.close();
+  });
+
   it('drops a torn last line and keeps appending cleanly', () => {
     const dir = tmp();
     const j = CommandJournal.open(dir);

@@ -178,8 +178,8 @@ describe('capstan CLI against a real server', () => {
     const table = await capstan(['env', 'list']);
     expect(table.code).toBe(0);
     const [header, ...rows] = table.stdout.trimEnd().split('\n');
-    expect(header?.split(/\s{2,}/)).toEqual(['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'LAST SEEN']);
-    expect(rows.some((row) => /^\d+\s+smoke-env\s+pending\s+async\s+-\s+-\s+-\s+-$/.test(row))).toBe(true);
+    expect(header?.split(/\s{2,}/)).toEqual(['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'LAST SEEN', 'NEXT POLL', 'QUEUE']);
+    expect(rows.some((row) => /^\d+\s+smoke-env\s+pending\s+async\s+-\s+-\s+-\s+-\s+-\s+0$/.test(row))).toBe(true);
 
     const page = EnvironmentPageSchema.parse(await json(['env', 'list', '--search', 'smoke']));
     expect(page.total).toBe(1);
@@ -190,6 +190,24 @@ describe('capstan CLI against a real server', () => {
       groupId: null,
       tags: [],
     });
+  });
+
+  it('switches an environment between modes by name or id, and changes its poll interval', async () => {
+    const toStandard = await capstan(['env', 'set', 'SMOKE-env', '--mode', 'standard']);
+    expect(toStandard.code, toStandard.stderr).toBe(0);
+    expect(toStandard.stdout).toMatch(/^environment \d+ "smoke-env": mode standard\n$/);
+    const id = /^environment (\d+)/.exec(toStandard.stdout)?.[1] ?? '';
+    const back = await capstan(['env', 'set', id, '--mode', 'async', '--poll-interval', '120']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toBe(`environment ${id} "smoke-env": mode async, polls every 120 s\n`);
+    const nothing = await capstan(['env', 'set', id]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('give --mode or --poll-interval');
+    const badMode = await capstan(['env', 'set', id, '--mode', 'sometimes']);
+    expect(badMode.code).toBe(2);
+    const unknown = await capstan(['env', 'set', 'no-such-env', '--mode', 'async']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no environment named "no-such-env"');
   });
 
   it('reports the server problem and exits 1 on a duplicate name', async () => {

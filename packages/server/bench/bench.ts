@@ -10,6 +10,9 @@
 //   A1-A4. Edge Agent figures (agent-phases.ts; also alone as `npm run bench:agent`)
 //   S1-S2. Stacks: a 5-service deploy and a no-change redeploy vs docker-compose 1.29 (stacks-phases.ts;
 //          also alone as `npm run bench:stacks`)
+//   P1. Async mode: polls per server core with simulated async agents, unchanged and with deltas, vs
+//       GET /api/health, and bytes per poll (async-phases.ts; also alone as `npm run bench:async`;
+//       CAPSTAN_BENCH_ASYNC_AGENTS sets the agent count)
 //
 // The server runs as a real child process (bin/capstan-server.js); HTTP load comes from a
 // separate forked child (loadgen.ts). Health is measured before and after the environment runs;
@@ -26,6 +29,8 @@ import { performance } from 'node:perf_hooks';
 import { hashPassword } from '../src/modules/auth/passwords.ts';
 import { runAgentFigures } from './agent-phases.ts';
 import { agentSummary, newAgentReport, printAgentReport } from './agent-report.ts';
+import { asyncAgentsOption, runAsyncFigures } from './async-phases.ts';
+import { asyncSummary, newAsyncReport, printAsyncReport } from './async-report.ts';
 import type { AuthzResult } from './authz.ts';
 import { cleanupOnExit, cleanupSync, forkScript, makeTempRoot } from './children.ts';
 import { ADMIN, CONFIG, USER_PASSWORD } from './config.ts';
@@ -99,6 +104,7 @@ cleanupOnExit();
 const report = newReport();
 const agentReport = newAgentReport();
 const stacksReport = newStacksReport();
+const asyncReport = newAsyncReport(asyncAgentsOption(process.env.CAPSTAN_BENCH_ASYNC_AGENTS));
 
 const watchdog = setTimeout(() => {
   process.stderr.write(`bench: still running after ${CONFIG.watchdogMs / 60_000} min, giving up\n`);
@@ -113,6 +119,7 @@ try {
   await run(report);
   await runAgentFigures(agentReport);
   await runStacksFigures(stacksReport);
+  await runAsyncFigures(asyncReport);
 } catch (err) {
   failure = errorText(err);
 } finally {
@@ -122,9 +129,10 @@ try {
 printReport(report);
 printAgentReport(agentReport);
 printStacksReport(stacksReport);
+printAsyncReport(asyncReport);
 if (failure) process.stderr.write(`\nbench FAILED: ${failure}\n`);
 else process.stderr.write(`bench finished in ${fmt((performance.now() - started) / 1000, 1)} s\n`);
 process.stdout.write(
-  `${JSON.stringify({ ...summary(report, failure === null, failure), agent: agentSummary(agentReport), stacks: stacksSummary(stacksReport) })}\n`,
+  `${JSON.stringify({ ...summary(report, failure === null, failure), agent: agentSummary(agentReport), stacks: stacksSummary(stacksReport), async: asyncSummary(asyncReport) })}\n`,
 );
 process.exitCode = failure ? 1 : 0;

@@ -17,7 +17,7 @@ export const CONFIG = {
   },
   readyTimeoutMs: 30_000,
   pollMs: 20,
-  watchdogMs: 6 * 60_000,
+  watchdogMs: 10 * 60_000,
 };
 
 export const ADMIN = { username: 'admin', password: 'bench-admin-password-1234' };

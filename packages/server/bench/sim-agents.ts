@@ -1,11 +1,10 @@
 // Simulated Edge Agents for figure A4, run as a forked child so their CPU is not the driver's or the
-// server's: enrols N agents through the API (environment, join token, Ed25519 key, POST enrol), then
+// server's: enrols N agents through the API (sim-enrol.ts: environment, join token, Ed25519 key, enrol), then
 // holds N WebSocket connections doing the real handshake (challenge → signed hello → welcome) and
 // sending / answering heartbeats with the protocol's codec. No Docker engine behind them.
 //
 // IPC: driver sends SimEnrol → child answers SimEnrolled; SimConnect → SimConnected; SimStop → SimStopped.
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import https from 'node:https';
+import { sign } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   TUNNEL_PROTOCOL_VERSION,
@@ -16,6 +15,7 @@ import {
 } from '@capstan/protocol';
 import WebSocket from 'ws';
 import { errorText } from './lib.ts';
+import { enrolSimAgents, pool, type SimIdentity } from './sim-enrol.ts';
 
 export interface SimEnrol {
   cmd: 'enrol';
@@ -44,101 +44,24 @@ export interface SimStopped {
 }
 type Command = SimEnrol | { cmd: 'connect' } | { cmd: 'stop' };
 
-interface Identity {
-  environmentId: number;
-  agentId: number;
-  privateKey: KeyObject;
-}
-
 const stats = { heartbeatsSent: 0, heartbeatAcks: 0, unexpectedCloses: 0 };
 let stopping = false;
 let job: SimEnrol | null = null;
-const identities: Identity[] = [];
+const identities: SimIdentity[] = [];
 const sockets: WebSocket[] = [];
 const timers: NodeJS.Timeout[] = [];
 
-/** One JSON call on a keep-alive connection; resolves with the body, rejects unless `status`. */
-function api(
-  agent: https.Agent,
-  port: number,
-  url: string,
-  body: unknown,
-  status: number,
-  apiKey?: string,
-): Promise<Record<string, unknown>> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: url,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          if (res.statusCode !== status)
-            reject(new Error(`POST ${url}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
-          else resolve(JSON.parse(text) as Record<string, unknown>);
-        });
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error(`POST ${url}: no answer within 30 s`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-/** Runs `work(i)` for i in [0, n) with at most `concurrency` in flight; rejects on the first failure. */
-async function pool(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await work(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(n, concurrency) }, worker));
-}
-
 async function enrolAll(j: SimEnrol): Promise<SimEnrolled> {
   const t0 = performance.now();
-  const agent = new https.Agent({
-    keepAlive: true,
-    maxSockets: j.enrolConcurrency,
-    rejectUnauthorized: false,
-  });
-  const run = `${process.pid}`;
-  await pool(j.count, j.enrolConcurrency, async (i) => {
-    const env = await api(agent, j.port, '/api/environments', { name: `sim-${run}-${i}` }, 201, j.apiKey);
-    const environmentId = env.id as number;
-    const jt = await api(
-      agent,
-      j.port,
-      `/api/environments/${environmentId}/join-tokens`,
-      { ttl: 600 },
-      201,
-      j.apiKey,
-    );
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    const enrolled = await api(
-      agent,
-      j.port,
-      '/api/agents/enrol',
-      {
-        token: jt.token,
-        publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        hostname: `sim-${i}`,
-        agentVersion: '0.0.0-sim',
-      },
-      201,
-    );
-    identities.push({ environmentId, agentId: enrolled.agentId as number, privateKey });
-  });
-  agent.destroy();
+  identities.push(
+    ...(await enrolSimAgents({
+      port: j.port,
+      apiKey: j.apiKey,
+      count: j.count,
+      concurrency: j.enrolConcurrency,
+      namePrefix: `sim-${process.pid}`,
+    })),
+  );
   return {
     phase: 'enrolled',
     ms: performance.now() - t0,
@@ -147,7 +70,7 @@ async function enrolAll(j: SimEnrol): Promise<SimEnrolled> {
 }
 
 /** Opens one connection and completes the handshake; resolves with the welcome's heartbeat interval. */
-function connect(port: number, id: Identity): Promise<number> {
+function connect(port: number, id: SimIdentity): Promise<number> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`wss://127.0.0.1:${port}/api/agents/connect`, {
       rejectUnauthorized: false,
@@ -223,7 +146,7 @@ async function connectAll(j: SimEnrol): Promise<SimConnected> {
   const t0 = performance.now();
   let heartbeatIntervalMs = 0;
   await pool(identities.length, j.connectConcurrency, async (i) => {
-    heartbeatIntervalMs = await connect(j.port, identities[i] as Identity);
+    heartbeatIntervalMs = await connect(j.port, identities[i] as SimIdentity);
   });
   return {
     phase: 'connected',

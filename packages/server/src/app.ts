@@ -30,6 +30,8 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { AuthService, type AuthSettings } from './modules/auth/auth.service.ts';
 import { LoginLimiter } from './modules/auth/login-limiter.ts';
 import { SessionTokens } from './modules/auth/session-tokens.ts';
+import { AgentModeTunnel } from './modules/agent-modes/agent-mode.tunnel.ts';
+import { EnvironmentModes } from './modules/agent-modes/environment-modes.ts';
 import { EnvironmentsRepository } from './modules/environments/environments.repository.ts';
 import { environmentsRoutes } from './modules/environments/environments.routes.ts';
 import { EnvironmentsService } from './modules/environments/environments.service.ts';
@@ -50,11 +52,17 @@ import { handleDockerUpgrade, isDockerUpgrade, registerDockerRoutes, type Passth
 import { createLiveEndpoints } from './modules/live/live.upgrade.ts';
 import { AGENT_CONNECT_PATH, TunnelRegistry, type TunnelSettings } from './modules/tunnel/tunnel.registry.ts';
 import { tunnelRoutes } from './modules/tunnel/tunnel.routes.ts';
+import { PollChallenges } from './modules/polls/polls.challenges.ts';
+import { PollContacts } from './modules/polls/polls.contacts.ts';
+import { withPollState } from './modules/polls/polls.policy.ts';
+import { PollsRepository } from './modules/polls/polls.repository.ts';
+import { pollsRoutes } from './modules/polls/polls.routes.ts';
+import { PollsService } from './modules/polls/polls.service.ts';
 import { SnapshotsRepository } from './modules/snapshots/snapshots.repository.ts';
 import { snapshotsRoutes } from './modules/snapshots/snapshots.routes.ts';
 import { SnapshotsService } from './modules/snapshots/snapshots.service.ts';
 import { CommandsRepository } from './modules/commands/commands.repository.ts';
-import { commandsRoutes } from './modules/commands/commands.routes.ts';
+import { commandRetryRoutes, commandsRoutes } from './modules/commands/commands.routes.ts';
 import { CommandsService } from './modules/commands/commands.service.ts';
 import { CommandsTunnel } from './modules/commands/commands.tunnel.ts';
 import { createStacksModule, type StacksModule } from './modules/stacks/stacks.module.ts';
@@ -100,7 +108,7 @@ export interface AppOptions {
 
 export interface App {
   fastify: FastifyInstance;
-  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService; tunnel: TunnelRegistry; commands: CommandsService; snapshots: SnapshotsService; registries: RegistriesService; templates: TemplatesService; stacks: StacksModule; gitSources: GitSourcesModule };
+  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService; tunnel: TunnelRegistry; commands: CommandsService; snapshots: SnapshotsService; polls: PollsService; pollContacts: PollContacts; registries: RegistriesService; templates: TemplatesService; stacks: StacksModule; gitSources: GitSourcesModule };
   routes: readonly RouteSpec[];
   /** HTTP upgrades (agent tunnel, hijacked Docker calls); attach to every listener's 'upgrade' event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -150,7 +158,20 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const users = new UsersService({ users: usersRepo, auth: authRepo, accessRepo, access, audit });
   const teams = new TeamsService({ repo: new TeamsRepository(db), accessRepo, access, audit });
   const apiKeys = new ApiKeysService({ repo: new ApiKeysRepository(db), access, audit });
-  const environments = new EnvironmentsService({ repo: new EnvironmentsRepository(db), accessRepo, access, audit });
+  // Async-mode polls record contacts in batches; environment views read the latest through them.
+  const pollsRepo = new PollsRepository(db);
+  const pollContacts = new PollContacts({ repo: pollsRepo, onError: (err) => fastify.log.error({ err }, 'could not record agent polls') });
+  const environments = new EnvironmentsService({
+    repo: new EnvironmentsRepository(db),
+    accessRepo,
+    access,
+    audit,
+    present: (env) => withPollState(env, pollContacts.latest(env.id), Date.now()),
+  });
+  // Every environment's mode in memory: the tunnel refuses interactive streams of async ones at once.
+  const modes = new EnvironmentModes(db);
+  await modes.load();
+  environments.onModeChanged((id, env) => modes.set(id, env && { mode: env.mode, pollIntervalSeconds: env.pollIntervalSeconds }));
   const groups = new GroupsService({ repo: new GroupsRepository(db), accessRepo, access, audit });
   const agents = new AgentsService({
     repo: new AgentsRepository(db),
@@ -161,6 +182,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     serverFingerprint: opts.serverFingerprint ?? null,
     ca: opts.agentCa ?? null,
     bundle: new AgentBundle(opts.agentBundle ?? null),
+    environmentChanged: (id) => modes.refresh(id),
   });
 
   const fastify = Fastify({
@@ -238,7 +260,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     audit: auditRepo,
     log: fastify.log.child({ module: 'tunnel' }),
     settings: opts.tunnel ?? { heartbeatIntervalMs: 5_000, downAfterMs: 15_000 },
+    modes,
   });
+  tunnel.addApp(new AgentModeTunnel({ modes, link: (id) => tunnel.link(id), log: fastify.log.child({ module: 'agent-modes' }) }));
   const passthrough: PassthroughDeps = {
     tunnel,
     access,
@@ -265,6 +289,17 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     isLive: (id) => tunnel.link(id) !== null,
   });
   tunnel.addApp(snapshots);
+  const polls = new PollsService({
+    repo: pollsRepo,
+    agents,
+    commands,
+    snapshots,
+    challenges: new PollChallenges(),
+    contacts: pollContacts,
+    environment: (id) => modes.view(id),
+    requireMtls: tunnel.settings.requireMtls,
+    log: fastify.log.child({ module: 'polls' }),
+  });
   const stacks = createStacksModule({
     db,
     access,
@@ -338,7 +373,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ...environmentsRoutes(environments),
     ...groupsRoutes(groups),
     ...agentsRoutes(agents),
-    ...tunnelRoutes(tunnel, db),
+    ...tunnelRoutes(tunnel, db, pollContacts),
     ...snapshotsRoutes(snapshots),
     ...commandsRoutes(commands),
     ...stacksRoutes(stacks),
@@ -348,6 +383,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ...rolesRoutes(access),
     ...auditRoutes(audit),
     ...systemRoutes(opts.metrics, () => routes),
+    // Appended: the other routes keep their positions (the bad-input fuzz seeds each route by its position).
+    ...pollsRoutes(polls),
+    ...commandRetryRoutes(commands),
   );
   const guard: Guard = {
     authenticate: (req) => auth.authenticate(req),
@@ -364,7 +402,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await gitSources.start();
   return {
     fastify,
-    services: { setup, audit, access, auth, agents, tunnel, commands, snapshots, registries, templates, stacks, gitSources },
+    services: { setup, audit, access, auth, agents, tunnel, commands, snapshots, polls, pollContacts, registries, templates, stacks, gitSources },
     routes,
     handleUpgrade,
     close: async () => {
@@ -376,6 +414,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await commandsTunnel.settled();
       stacks.close();
       await fastify.close();
+      await polls.settled();
+      await pollContacts.close();
       await audit.flush().catch(() => undefined);
     },
   };

@@ -4,9 +4,10 @@ import type http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TlsOptions } from 'node:tls';
+import { POLL_PATH } from '@capstan/protocol';
 
-/** Paths an agent uses besides the tunnel upgrade: enrolment, its bundle, and health. */
-const AGENT_PATHS: ReadonlySet<string> = new Set(['/api/agents/enrol', '/api/agents/capstan-agent.js', '/api/health']);
+/** Paths an agent uses besides the tunnel upgrade: enrolment, its bundle, Async-mode polls, and health. */
+const AGENT_PATHS: ReadonlySet<string> = new Set(['/api/agents/enrol', '/api/agents/capstan-agent.js', POLL_PATH, '/api/health']);
 const AGENT_CONNECT = '/api/agents/connect';
 
 function notHere(path: string): string {

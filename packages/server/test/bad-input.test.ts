@@ -784,6 +784,22 @@ const CASES: Case[] = [
     request: () => ({ method: 'POST', url: '/api/agents/enrol', token: undefined, body: { token: `cjt_${'A'.repeat(43)}`, publicKey: 'AAAA', hostname: 'h', agentVersion: '1' } }),
     status: 400, code: 'validation_failed', issue: { location: 'body', path: 'publicKey' },
   },
+  // Agent polls: the signature over a server nonce is the credential
+  {
+    name: 'poll without a signed nonce',
+    request: () => ({ method: 'POST', url: '/api/agents/poll', token: undefined, body: { agentId: 1, protocolVersion: 1, agentVersion: '1', lastCompletedSeq: 0, accepted: [], results: [] } }),
+    status: 401, code: 'challenge_required',
+  },
+  {
+    name: 'poll with a nonce this server never issued',
+    request: () => ({ method: 'POST', url: '/api/agents/poll', token: undefined, body: { agentId: 1, nonce: 'A'.repeat(43), signature: 'A'.repeat(86), protocolVersion: 1, agentVersion: '1', lastCompletedSeq: 0, accepted: [], results: [] } }),
+    status: 401, code: 'challenge_required',
+  },
+  {
+    name: 'poll with a malformed signature',
+    request: () => ({ method: 'POST', url: '/api/agents/poll', token: undefined, body: { agentId: 1, nonce: 'A'.repeat(43), signature: 'short', protocolVersion: 1, agentVersion: '1', lastCompletedSeq: 0, accepted: [], results: [] } }),
+    status: 400, code: 'validation_failed', issue: { location: 'body', path: 'signature' },
+  },
   {
     name: 'join token lifetime below the minimum',
     request: (f) => ({ method: 'POST', url: `/api/environments/${f.environmentId}/join-tokens`, body: { ttl: 5 } }),

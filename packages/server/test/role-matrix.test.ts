@@ -125,6 +125,16 @@ async function queuedCommand(f: Fixture, environmentId: number, kind: 'container
   return r.body.id as string;
 }
 
+/** A fresh command queued by the administrator that ended failed (as an agent would report it). */
+async function failedCommand(f: Fixture, environmentId: number, kind: 'container.start' | 'container.remove'): Promise<string> {
+  const id = await queuedCommand(f, environmentId, kind);
+  const { seq } = await f.h.app.services.commands.get(environmentId, id);
+  const at = new Date().toISOString();
+  const outcome = await f.h.app.services.commands.result(environmentId, { id, seq, status: 'failed', error: { code: 'engine_error', message: 'failed' }, startedAt: at, finishedAt: at });
+  expect(outcome).toBe('applied');
+  return id;
+}
+
 /** A fresh registry definition made by the administrator; its host has nothing listening. */
 async function newRegistry(f: Fixture): Promise<number> {
   const name = f.uniq('registry');
@@ -438,6 +448,18 @@ const MATRIX: Record<string, readonly Case[]> = {
       target: async (f) => ({ params: { id: f.ids.e1, commandId: await queuedCommand(f, f.ids.e1, 'container.remove') } }),
     },
   ],
+  'POST /api/environments/:id/commands/:commandId/retry': [
+    {
+      variant: 'E1 failed container.start',
+      expect: 'A A A A F F A F K A U',
+      target: async (f) => ({ params: { id: f.ids.e1, commandId: await failedCommand(f, f.ids.e1, 'container.start') } }),
+    },
+    {
+      variant: 'E1 failed container.remove',
+      expect: 'A A A F F F F F K A U',
+      target: async (f) => ({ params: { id: f.ids.e1, commandId: await failedCommand(f, f.ids.e1, 'container.remove') } }),
+    },
+  ],
 
   // ----- edge agents ----------------------------------------------------------------- a e s o h r t n R S u
   'POST /api/environments/:id/join-tokens': [
@@ -461,6 +483,15 @@ const MATRIX: Record<string, readonly Case[]> = {
       // Public: the join token in the body is the credential, whoever else is calling.
       expect: 'A A A A A A A A A A A',
       target: async (f) => ({ body: await f.newEnrolment() }),
+    },
+  ],
+  'POST /api/agents/poll': [
+    {
+      // Public: the agent's signature over a single-use server nonce is the credential, whoever
+      // else is calling; a poll without one is answered with a nonce to sign (polls.test.ts signs).
+      expect: 'X X X X X X X X X X X',
+      otherwise: { status: 401, code: 'challenge_required' },
+      target: () => ({ body: { agentId: 1, protocolVersion: 1, agentVersion: '0.1.0', lastCompletedSeq: 0, accepted: [], results: [] } }),
     },
   ],
   'POST /api/agents/:id/revoke': [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, expiredFrame, interruptedResult, parseCommand, storedResultFrame } from './decide.ts';
+import { decide, expiredFrame, parseCommand, storedResultFrame } from './decide.ts';
 
 const now = new Date('2030-01-01T00:00:00.000Z');
 const cmd = (expiresAt: string | null = null) => ({ id: '7d7c2a4e-3a4b-4c43-9d54-2f1b5b7a9e01', seq: 4, expiresAt });
@@ -15,9 +15,9 @@ describe('decide', () => {
     expect(decide({ state: 'unknown' }, cmd('2029-12-31T23:00:00Z'), now)).toEqual({ action: 'expired' });
   });
 
-  it('never runs an id accepted before: it was interrupted (even when expired since)', () => {
-    expect(decide({ state: 'accepted', seq: 4, kind: 'container.exec' }, cmd(), now)).toEqual({ action: 'interrupted' });
-    expect(decide({ state: 'accepted', seq: 4, kind: 'container.exec' }, cmd('2000-01-01T00:00:00Z'), now)).toEqual({ action: 'interrupted' });
+  it('recovers an id accepted before: it was running when the agent stopped (even when expired since)', () => {
+    expect(decide({ state: 'accepted', seq: 4, kind: 'container.exec' }, cmd(), now)).toEqual({ action: 'recover' });
+    expect(decide({ state: 'accepted', seq: 4, kind: 'container.exec', checkpoint: { execId: 'e' } }, cmd('2000-01-01T00:00:00Z'), now)).toEqual({ action: 'recover' });
   });
 
   it('reports a finished id again from the journal, whatever its deadline', () => {
@@ -40,11 +40,13 @@ describe('decide', () => {
     });
   });
 
-  it('builds the interrupted and expired outcomes', () => {
-    const i = interruptedResult(now);
-    expect(i.status).toBe('failed');
-    expect(i.stored.error?.code).toBe('interrupted');
-    expect(storedResultFrame(cmd(), i.status, i.stored, now)).toMatchObject({ status: 'failed', error: { code: 'interrupted' } });
+  it('reports attempts and recovery journalled with a result', () => {
+    const stored = { startedAt: 'a', finishedAt: 'b', attempts: 3, recovered: true };
+    expect(storedResultFrame(cmd(), 'succeeded', stored, now)).toEqual({ type: 'command-result', id: cmd().id, seq: 4, status: 'succeeded', startedAt: 'a', finishedAt: 'b', attempts: 3, recovered: true });
+    expect(storedResultFrame(cmd(), 'succeeded', { ...stored, recovered: false }, now)).not.toHaveProperty('recovered');
+  });
+
+  it('builds the expired outcome', () => {
     expect(expiredFrame(cmd('2029-01-01T00:00:00Z'), now)).toMatchObject({ status: 'expired', error: { code: 'expired' }, startedAt: null });
   });
 });

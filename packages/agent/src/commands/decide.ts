@@ -17,6 +17,8 @@ export interface ExecutionOutcome {
   readonly status: 'succeeded' | 'failed';
   readonly output?: unknown;
   readonly error?: CommandError;
+  /** The failure is the engine's or the network's, not the command's: another attempt may succeed (see retry.ts). */
+  readonly retryable?: boolean;
 }
 
 /** What the journal keeps as a command's result, enough to report it again without running it. */
@@ -25,24 +27,29 @@ export const StoredResultSchema = z.object({
   error: z.optional(CommandErrorSchema),
   startedAt: z.nullable(z.string()),
   finishedAt: z.string(),
+  /** Attempts made (absent: one). */
+  attempts: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
+  /** The agent restarted mid-command and established this outcome by recovery. */
+  recovered: z.optional(z.boolean()),
 });
 export type StoredResult = z.infer<typeof StoredResultSchema>;
 
 /** What to do with a command when its turn comes. */
 export type Decision =
   | { readonly action: 'resend'; readonly frame: CommandResultFrame }
-  | { readonly action: 'interrupted' }
+  | { readonly action: 'recover' }
   | { readonly action: 'expired' }
   | { readonly action: 'run' };
 
 /**
- * The at-most-once rule. An id the journal finished is reported again from the journal; one it
- * accepted without a result was running when the agent died and must not run again (its effect
- * may or may not have happened); an unknown one runs unless its deadline passed.
+ * The exactly-once rule. An id the journal finished is reported again from the journal; one it
+ * accepted without a result was running when the agent died and is recovered (its effect checked
+ * on the engine, finished, or run if it never happened; never a second effect), even past its
+ * deadline since it had started; an unknown one runs unless its deadline passed.
  */
 export function decide(state: CommandState, command: Pick<CommandFrame, 'id' | 'seq' | 'expiresAt'>, now: Date): Decision {
   if (state.state === 'done') return { action: 'resend', frame: storedResultFrame(command, state.status, state.result, now) };
-  if (state.state === 'accepted') return { action: 'interrupted' };
+  if (state.state === 'accepted') return { action: 'recover' };
   if (command.expiresAt !== null) {
     const deadline = Date.parse(command.expiresAt);
     if (Number.isFinite(deadline) && deadline <= now.getTime()) return { action: 'expired' };
@@ -68,21 +75,8 @@ export function storedResultFrame(
     ...(r.error ? { error: r.error } : {}),
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
-  };
-}
-
-/** The result recorded for a command that was running when the agent stopped. */
-export function interruptedResult(now: Date): { status: 'failed'; stored: StoredResult } {
-  return {
-    status: 'failed',
-    stored: {
-      error: {
-        code: 'interrupted',
-        message: 'the agent stopped while this command was running; it was not run again because its effect may already have happened',
-      },
-      startedAt: null,
-      finishedAt: now.toISOString(),
-    },
+    ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
+    ...(r.recovered ? { recovered: true } : {}),
   };
 }
 

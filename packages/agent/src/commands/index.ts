@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { executeStackCommand, isStackCommand } from '../stacks/stack-commands.ts';
 import { CommandRunner } from './command-runner.ts';
 import { executeCommand } from './executors.ts';
+import { recoverFrame } from './recover.ts';
 
 export { CommandRunner } from './command-runner.ts';
 
@@ -12,8 +13,12 @@ export { CommandRunner } from './command-runner.ts';
 export function createCommandRunner(stateDir: string, engine: EngineConnector, log: Logger): CommandRunner {
   return new CommandRunner({
     journal: CommandJournal.open(stateDir),
-    // Stack commands (compose projects) have their own executors; the rest are single engine calls.
-    execute: (command, { progress }) => (isStackCommand(command.kind) ? executeStackCommand({ engine, stateDir, progress }, command) : executeCommand(engine, command)),
+    execute: (command, context) => {
+      // Stack commands (compose projects) have their own executors and converge from any state: recovery runs them again.
+      if (isStackCommand(command.kind)) return executeStackCommand({ engine, stateDir, progress: context.progress }, command);
+      if (context.recovery) return recoverFrame(engine, command, context.recovery.checkpoint, context, context.signal);
+      return executeCommand(engine, command, context);
+    },
     log,
   });
 }

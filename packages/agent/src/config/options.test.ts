@@ -71,6 +71,16 @@ describe('parseOptions', () => {
     }
   });
 
+  it('reads --mode, leaving it undefined when not given (the server or the state dir decides then)', () => {
+    expect(((r) => r.ok && r.options.mode)(parseOptions([], {}, user))).toBeUndefined();
+    expect(((r) => r.ok && r.options.mode)(parseOptions(['--mode', 'async'], {}, user))).toBe('async');
+    expect(((r) => r.ok && r.options.mode)(parseOptions(['--mode=standard'], {}, user))).toBe('standard');
+    const bad = parseOptions(['--mode', 'polling'], {}, user);
+    expect(!bad.ok && !bad.help && bad.errors).toEqual(['--mode must be one of standard, async']);
+    const missing = parseOptions(['--mode'], {}, user);
+    expect(!missing.ok && !missing.help && missing.errors).toEqual(['--mode needs a value']);
+  });
+
   it('answers --help', () => {
     expect(parseOptions(['--help'], {}, user)).toEqual({ ok: false, help: true });
   });

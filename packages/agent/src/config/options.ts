@@ -1,7 +1,10 @@
 // Command-line options of the agent: pure parsing and validation (main.ts supplies argv and env).
 import path from 'node:path';
+import type { AgentMode } from '@capstan/protocol';
 import { DEFAULT_DOCKER_SOCKET, parseDockerHost, type DockerEndpoint } from './docker-host.ts';
 import { LOG_LEVELS, type LogLevel } from '../log/logger.ts';
+
+const AGENT_MODES: readonly AgentMode[] = ['standard', 'async'];
 
 /** Everything the agent needs from its command line, validated. */
 export interface AgentOptions {
@@ -18,6 +21,11 @@ export interface AgentOptions {
   readonly logLevel: LogLevel;
   /** Period of the full engine-state resync sent to the server (--resync-interval); absent: 5 min. */
   readonly resyncIntervalMs?: number;
+  /**
+   * --mode when given: sent at enrolment (it sets the environment's mode), later only the transport
+   * to start with until the server says otherwise. Absent: the mode the server last told (standard at first).
+   */
+  readonly mode?: AgentMode | undefined;
 }
 
 /** Facts about the process that decide defaults. */
@@ -45,9 +53,12 @@ export const USAGE = `Usage: capstan-agent --server https://<server> [--join-tok
   --server-fingerprint SHA256 (AA:BB:…) of the server certificate to trust, as in the join command
   --log-level LEVEL   ${LOG_LEVELS.join(' | ')} (default info)
   --resync-interval D full engine-state resync period: 90s, 5m, 1h (default 5m)
+  --mode MODE         standard (a live tunnel) | async (HTTPS polls) (default standard). At enrolment it sets
+                      the environment's mode; afterwards the server's setting rules: the agent follows it and
+                      remembers it in the state dir, so a later --mode is only the guess it starts with
   --help              this text`;
 
-const VALUE_FLAGS = new Set(['--server', '--join-token', '--state-dir', '--docker-host', '--ca-file', '--server-fingerprint', '--log-level', '--resync-interval']);
+const VALUE_FLAGS = new Set(['--server', '--join-token', '--state-dir', '--docker-host', '--ca-file', '--server-fingerprint', '--log-level', '--resync-interval', '--mode']);
 const BOOLEAN_FLAGS = new Set(['--insecure', '--help']);
 
 /** Parses argv (without node and script) against env; collects every error instead of stopping at the first. */
@@ -132,6 +143,10 @@ export function parseOptions(
   if (!(resyncIntervalMs >= 10_000 && resyncIntervalMs <= 86_400_000))
     errors.push('--resync-interval must be a duration from 10s to 24h, like 90s, 5m or 1h');
 
+  const modeText = values.get('--mode');
+  const mode = AGENT_MODES.find((m) => m === modeText);
+  if (modeText !== undefined && !mode) errors.push(`--mode must be one of ${AGENT_MODES.join(', ')}`);
+
   if (errors.length > 0 || !logLevel) return { ok: false, help: false, errors };
-  return { ok: true, options: { server, joinToken, stateDir, docker, insecure, caFile, serverFingerprint, logLevel, resyncIntervalMs } };
+  return { ok: true, options: { server, joinToken, stateDir, docker, insecure, caFile, serverFingerprint, logLevel, resyncIntervalMs, mode } };
 }

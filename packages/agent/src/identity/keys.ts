@@ -1,6 +1,6 @@
 // The agent's Ed25519 key pair and the challenge signature that proves it on every connection.
-import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
-import { agentAuthSigningInput } from '@capstan/protocol';
+import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { agentAuthSigningInput, type AgentAuthPurpose } from '@capstan/protocol';
 
 /** A fresh key pair as PEM: the private key in PKCS#8, the public key as SPKI (the enrol schema's PEM form). */
 export function generateAgentKeys(): { privateKeyPem: string; publicKeyPem: string } {
@@ -11,8 +11,14 @@ export function generateAgentKeys(): { privateKeyPem: string; publicKeyPem: stri
   };
 }
 
+/** Ed25519 over agentAuthSigningInput(purpose, agentId, nonce), base64url (hello: 'connect', polls: 'poll'). */
+export function signAgentAuth(privateKey: string | KeyObject, purpose: AgentAuthPurpose, agentId: number, nonce: string): string {
+  const input = Buffer.from(agentAuthSigningInput(purpose, agentId, nonce), 'utf8');
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  return sign(null, input, key).toString('base64url');
+}
+
 /** The hello signature: Ed25519 over agentAuthSigningInput('connect', agentId, nonce), base64url. */
 export function signConnectChallenge(privateKeyPem: string, agentId: number, nonce: string): string {
-  const input = Buffer.from(agentAuthSigningInput('connect', agentId, nonce), 'utf8');
-  return sign(null, input, createPrivateKey(privateKeyPem)).toString('base64url');
+  return signAgentAuth(privateKeyPem, 'connect', agentId, nonce);
 }

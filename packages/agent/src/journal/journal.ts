@@ -11,8 +11,9 @@ export class JournalCorruptError extends Error {
 
 /**
  * The agent's durable record of commands: each command is journalled (and fsynced) before it
- * runs, and its result before it is acknowledged. Replayed at start, it is what makes execution
- * at-most-once per id across crashes: an id seen before is never run again.
+ * runs, checkpoints before the steps recovery must be able to check, and its result before it is
+ * acknowledged. Replayed at start, it tells the runner what ran: a finished id is never run again,
+ * an accepted one is recovered from its checkpoint and the engine (commands/recover.ts).
  */
 export class CommandJournal {
   private readonly fd: number;
@@ -47,6 +48,11 @@ export class CommandJournal {
       if (!this.states.has(r.id)) this.states.set(r.id, { state: 'accepted', seq: r.seq, kind: r.kind });
       return;
     }
+    if (r.t === 'checkpoint') {
+      const prior = this.states.get(r.id);
+      if (prior?.state === 'accepted') this.states.set(r.id, { ...prior, checkpoint: r.data });
+      return;
+    }
     const prior = this.states.get(r.id);
     if (prior && prior.state !== 'unknown') {
       this.states.set(r.id, { state: 'done', seq: prior.seq, kind: prior.kind, status: r.status, result: r.result });
@@ -73,6 +79,16 @@ export class CommandJournal {
     if (this.states.has(cmd.id)) return false;
     this.append({ t: 'accepted', id: cmd.id, seq: cmd.seq, kind: cmd.kind, at: new Date().toISOString() });
     return true;
+  }
+
+  /**
+   * Records progress of an accepted, unfinished command that recovery needs (the last one wins);
+   * durable when this returns, so the step it guards may follow.
+   */
+  checkpoint(id: string, data: unknown): void {
+    const s = this.states.get(id);
+    if (s?.state !== 'accepted') throw new Error(`command ${id} is not running: no checkpoint for it`);
+    this.append({ t: 'checkpoint', id, data: data ?? null, at: new Date().toISOString() });
   }
 
   /** Records the outcome of an accepted command; durable when this returns, so it may be acknowledged. */

@@ -21,6 +21,12 @@ describe('parseJournal', () => {
     expect(parseJournal('not json\n').corruptLine).toBe(1);
   });
 
+  it('reads checkpoint records, whatever data they hold', () => {
+    const checkpoint = '{"t":"checkpoint","id":"a","data":{"execId":"e1"},"at":"2026-01-01T00:00:01.000Z"}';
+    expect(parseJournal(`${accepted}\n${checkpoint}\n`).records).toEqual([JSON.parse(accepted), JSON.parse(checkpoint)]);
+    expect(parseJournal('{"t":"checkpoint","data":1,"at":"x"}\n').corruptLine).toBe(1); // no id
+  });
+
   it('counts bytes, not characters', () => {
     const wide = accepted.replace('"k"', '"ключ"');
     expect(parseJournal(`${wide}\n`).validBytes).toBe(Buffer.byteLength(`${wide}\n`));

@@ -1,12 +1,21 @@
 import * as z from 'zod/mini';
 
-/** One line of the journal: a command accepted for execution, or the result it produced. */
+/**
+ * One line of the journal: a command accepted for execution, a checkpoint on its way (what recovery
+ * after a crash needs to tell whether its effect happened), or the result it produced.
+ */
 export const JournalRecordSchema = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('accepted'),
     id: z.string().check(z.minLength(1)),
     seq: z.int().check(z.nonnegative()),
     kind: z.string().check(z.minLength(1)),
+    at: z.string(),
+  }),
+  z.object({
+    t: z.literal('checkpoint'),
+    id: z.string().check(z.minLength(1)),
+    data: z.unknown(),
     at: z.string(),
   }),
   z.object({
@@ -22,7 +31,8 @@ export type JournalRecord = z.infer<typeof JournalRecordSchema>;
 /** What the journal knows about one command id. */
 export type CommandState =
   | { state: 'unknown' }
-  | { state: 'accepted'; seq: number; kind: string }
+  /** `checkpoint`: the data of the last checkpoint journalled for it, when there is one. */
+  | { state: 'accepted'; seq: number; kind: string; checkpoint?: unknown }
   | { state: 'done'; seq: number; kind: string; status: 'succeeded' | 'failed'; result: unknown };
 
 /**

@@ -2,6 +2,8 @@
 // plan or remove. Every problem is a failed outcome, never a throw.
 import { StackDeployPayloadSchema, StackPlanPayloadSchema, StackRemovePayloadSchema, type CommandFrame } from '@capstan/protocol';
 import type { ExecutionOutcome } from '../commands/decide.ts';
+import { isConnectionError, retryableStatus } from '../commands/retry.ts';
+import { EngineCallError } from './engine-client.ts';
 import { deployStack, type StackRuntime } from './deploy.ts';
 import { planLive } from './plan.ts';
 import { removeStack } from './remove.ts';
@@ -51,11 +53,12 @@ async function run(rt: StackRuntime, command: Pick<CommandFrame, 'kind' | 'paylo
   }
 }
 
-/** Runs a stack command; an engine that fails or cannot be reached is a failed outcome. */
+/** Runs a stack command; an engine that fails or cannot be reached is a failed outcome (retryable: 5xx or no connection). */
 export async function executeStackCommand(rt: StackRuntime, command: Pick<CommandFrame, 'kind' | 'payload'>): Promise<ExecutionOutcome> {
   try {
     return await run(rt, command);
   } catch (err) {
-    return { status: 'failed', error: { code: 'stack_error', message: `${command.kind} failed: ${(err as Error).message}`.slice(0, 4096) } };
+    const retryable = err instanceof EngineCallError ? retryableStatus(err.status) : isConnectionError(err);
+    return { status: 'failed', error: { code: 'stack_error', message: `${command.kind} failed: ${(err as Error).message}`.slice(0, 4096) }, ...(retryable ? { retryable: true } : {}) };
   }
 }

@@ -1,7 +1,7 @@
 // A stack's files in the agent's state directory: its working directory (relative bind sources
 // resolve against it), its secret and config files (bind-mounted read-only into containers), and
 // the last target it accepted (re-enforced by the Async mode while the server is unreachable).
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { HealthGateSchema, StackTargetSchema, type ComposeProject } from '@capstan/protocol';
 import * as z from 'zod/mini';
@@ -112,6 +112,20 @@ export function loadLastTarget(paths: StackPaths): LastTarget | null {
   } catch {
     return null;
   }
+}
+
+/** The last accepted target of every stack in the state directory (unreadable ones left out). */
+export function loadAllLastTargets(stateDir: string): LastTarget[] {
+  let names: string[];
+  try {
+    names = readdirSync(path.join(stateDir, 'stacks')).sort();
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const record = loadLastTarget(stackPaths(stateDir, name));
+    return record ? [record] : [];
+  });
 }
 
 /** Forgets a removed stack: its target, secrets and configs; its working directory too when asked. */

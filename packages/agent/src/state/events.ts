@@ -25,11 +25,14 @@ export class EngineEvents {
   readonly #log: Logger;
   readonly #listener: EventsListener;
   readonly #backoff: Backoff;
+  readonly #path: string;
   #req: ClientRequest | null = null;
   #retry: NodeJS.Timeout | null = null;
   #stopped = true;
 
-  constructor(opts: { engine: EngineConnector; log: Logger; listener: EventsListener; backoff?: BackoffOptions }) {
+  /** `path`: the events request to follow (default EVENTS_PATH; another filter for other followers). */
+  constructor(opts: { engine: EngineConnector; log: Logger; listener: EventsListener; backoff?: BackoffOptions; path?: string }) {
+    this.#path = opts.path ?? EVENTS_PATH;
     this.#engine = opts.engine;
     this.#log = opts.log;
     this.#listener = opts.listener;
@@ -56,7 +59,7 @@ export class EngineEvents {
 
   #open(): void {
     if (this.#stopped) return;
-    const req = this.#engine.request({ method: 'GET', path: EVENTS_PATH, headers: {}, dedicated: true });
+    const req = this.#engine.request({ method: 'GET', path: this.#path, headers: {}, dedicated: true });
     this.#req = req;
     let ended = false;
     const broken = (why: string) => {

@@ -227,6 +227,7 @@ class TunnelSession {
         return;
       case 'command':
       case 'snapshot-request':
+      case 'agent-mode':
         if (this.#phase !== 'ready') return this.#protocolError('unexpected_frame', `${frame.type} before welcome`);
         for (const app of this.#o.apps ?? []) app.frame(frame);
         return;

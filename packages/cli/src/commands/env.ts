@@ -1,19 +1,20 @@
-// capstan env: list, create and delete environments.
+// capstan env: list, create, change and delete environments.
 import {
   EnvironmentModeSchema,
   EnvironmentPageSchema,
   EnvironmentSchema,
+  POLL_INTERVAL_SECONDS,
   type Environment,
 } from '@capstan/protocol';
 import { intOption, parseId, str, strs } from '../args.ts';
-import { usageLine, type Command } from '../command.ts';
-import { present, targetOf } from '../context.ts';
-import { UsageError } from '../errors.ts';
+import { usageLine, type Command, type CommandInput } from '../command.ts';
+import { present, targetOf, type CommandContext } from '../context.ts';
+import { CliError, UsageError } from '../errors.ts';
 import { callApi, callApiNoContent } from '../http-client.ts';
 import { formatTable, listCell, pageFooter, printable } from '../output.ts';
 
 /** Table columns of `env list`. */
-export const ENVIRONMENT_COLUMNS = ['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'LAST SEEN'];
+export const ENVIRONMENT_COLUMNS = ['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'LAST SEEN', 'NEXT POLL', 'QUEUE'];
 
 /** "running/total" plus how many are unhealthy, or a dash before the first snapshot. */
 export function containerCell(c: Environment['containers']): string {
@@ -32,6 +33,9 @@ export function environmentRows(items: readonly Environment[]): string[][] {
     listCell(e.tags.map((t) => t.name)),
     containerCell(e.containers),
     e.lastSeenAt ?? '-',
+    // Only async environments poll; a standard one's queue drains over the tunnel at once.
+    e.mode === 'async' ? (e.nextPollAt ?? '-') : '-',
+    e.mode === 'async' ? String(e.queueLength) : '-',
   ]);
 }
 
@@ -76,6 +80,15 @@ const list: Command = {
   },
 };
 
+/** The --mode value, checked; undefined when absent. */
+function modeOption(values: CommandInput['values'], usage: string): Environment['mode'] | undefined {
+  const mode = str(values, 'mode');
+  if (mode === undefined) return undefined;
+  const parsed = EnvironmentModeSchema.safeParse(mode);
+  if (!parsed.success) throw new UsageError(`--mode must be standard or async, got "${mode}"`, usage);
+  return parsed.data;
+}
+
 const create: Command = {
   words: ['env', 'create'],
   args: ['NAME'],
@@ -89,10 +102,7 @@ const create: Command = {
   async run(ctx, { positionals: [name = ''], values }) {
     const usage = usageLine(create);
     const groupId = str(values, 'group-id');
-    const mode = str(values, 'mode');
-    if (mode !== undefined && !EnvironmentModeSchema.safeParse(mode).success) {
-      throw new UsageError(`--mode must be standard or async, got "${mode}"`, usage);
-    }
+    const mode = modeOption(values, usage);
     const body = {
       name,
       groupId: groupId === undefined ? null : parseId(groupId, '--group-id', usage),
@@ -121,5 +131,38 @@ const remove: Command = {
   },
 };
 
+/** The environment a user named: a number is an id, anything else a name (matched without case). */
+async function resolveEnvironment(ctx: CommandContext, ref: string): Promise<number> {
+  if (/^\d+$/.test(ref)) return parseId(ref, 'ID');
+  const { data } = await callApi(targetOf(ctx), { method: 'GET', path: '/api/environments', query: { search: ref, limit: 1000 } }, EnvironmentPageSchema);
+  const match = data.items.find((e) => e.name.toLowerCase() === ref.toLowerCase());
+  if (!match) throw new CliError(`no environment named "${printable(ref)}" that you can see: list them with capstan env list`);
+  return match.id;
+}
+
+/** What `env set` reports: the environment's mode and, for async ones, how often it polls. */
+export function environmentSummary(e: Environment): string {
+  const polls = e.mode === 'async' ? `, polls every ${e.pollIntervalSeconds} s` : '';
+  return `environment ${e.id} "${printable(e.name)}": mode ${e.mode}${polls}\n`;
+}
+
+const set: Command = {
+  words: ['env', 'set'],
+  args: ['ID_OR_NAME'],
+  options: { mode: { type: 'string' }, 'poll-interval': { type: 'string' } },
+  synopsis: '[--mode standard|async] [--poll-interval SECONDS]',
+  summary: 'Switch an environment between Standard (tunnel) and Async (polling) mode, or change how often it polls',
+  async run(ctx, { positionals: [ref = ''], values }) {
+    const usage = usageLine(set);
+    const mode = modeOption(values, usage);
+    const pollIntervalSeconds = intOption(values, 'poll-interval', POLL_INTERVAL_SECONDS.min, POLL_INTERVAL_SECONDS.max, usage);
+    if (mode === undefined && pollIntervalSeconds === undefined) throw new UsageError('give --mode or --poll-interval (or both)', usage);
+    const id = await resolveEnvironment(ctx, ref);
+    const body = { ...(mode === undefined ? {} : { mode }), ...(pollIntervalSeconds === undefined ? {} : { pollIntervalSeconds }) };
+    const { data, raw } = await callApi(targetOf(ctx), { method: 'PATCH', path: `/api/environments/${id}`, body }, EnvironmentSchema);
+    present(ctx, raw, () => environmentSummary(data));
+  },
+};
+
 /** The `capstan env` subcommands. */
-export const envCommands: readonly Command[] = [list, create, remove];
+export const envCommands: readonly Command[] = [list, create, set, remove];

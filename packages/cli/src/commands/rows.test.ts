@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Environment, MeResponse, Team, User } from '@capstan/protocol';
-import { environmentRows } from './env.ts';
+import { environmentRows, environmentSummary } from './env.ts';
 import { whoamiLines, withoutToken } from './login.ts';
 import { teamRows } from './team.ts';
 import { userRows, userStatus } from './user.ts';
@@ -29,6 +29,11 @@ describe('environmentRows', () => {
       agentVersion: null,
       engineVersion: null,
       containers: null,
+      stateAsOf: null,
+      pollIntervalSeconds: 60,
+      lastPollAt: null,
+      nextPollAt: null,
+      queueLength: 0,
       createdAt: at,
       updatedAt: at,
     };
@@ -49,9 +54,39 @@ describe('environmentRows', () => {
         },
       ]),
     ).toEqual([
-      ['1', 'prod', 'pending', 'standard', '-', '-', '-', '-'],
-      ['2', 'prod', 'up', 'standard', '7', 'eu,db', '4/5 (1 unhealthy)', at],
+      ['1', 'prod', 'pending', 'standard', '-', '-', '-', '-', '-', '-'],
+      ['2', 'prod', 'up', 'standard', '7', 'eu,db', '4/5 (1 unhealthy)', at, '-', '-'],
     ]);
+  });
+
+  it('shows the next poll and the queue of async environments only', () => {
+    const next = '2026-01-01T00:01:00.000Z';
+    const env: Environment = {
+      id: 3,
+      name: 'ship',
+      groupId: null,
+      tags: [],
+      mode: 'async',
+      status: 'up',
+      lastSeenAt: at,
+      agentVersion: '1.0.0',
+      engineVersion: '24.0',
+      containers: null,
+      stateAsOf: at,
+      pollIntervalSeconds: 300,
+      lastPollAt: at,
+      nextPollAt: next,
+      queueLength: 4,
+      createdAt: at,
+      updatedAt: at,
+    };
+    expect(environmentRows([env, { ...env, nextPollAt: null, queueLength: 0 }, { ...env, mode: 'standard' }])).toEqual([
+      ['3', 'ship', 'up', 'async', '-', '-', '-', at, next, '4'],
+      ['3', 'ship', 'up', 'async', '-', '-', '-', at, '-', '0'],
+      ['3', 'ship', 'up', 'standard', '-', '-', '-', at, '-', '-'],
+    ]);
+    expect(environmentSummary(env)).toBe('environment 3 "ship": mode async, polls every 300 s\n');
+    expect(environmentSummary({ ...env, mode: 'standard' })).toBe('environment 3 "ship": mode standard\n');
   });
 });
 

@@ -77,6 +77,11 @@ export interface EnvironmentsTable {
   lastSeenAt: ColumnType<string | null, string | null | undefined, string | null>;
   agentVersion: ColumnType<string | null, string | null | undefined, string | null>;
   engineVersion: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Async mode: seconds between polls. */
+  pollIntervalSeconds: ColumnType<number, number | undefined, number>;
+  /** Async mode: the last poll, and the latest time the next one is expected. */
+  lastPollAt: ColumnType<string | null, string | null | undefined, string | null>;
+  nextPollAt: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TagsTable {
@@ -177,6 +182,10 @@ export interface CommandsTable {
   output: string | null;
   /** JSON CommandError. */
   error: string | null;
+  /** JSON RetryPolicy; null: defaultRetryPolicy(kind). */
+  retry: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The command this one re-queues (POST …/commands/{id}/retry). */
+  retryOf: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** What happened to each command, in order. */

@@ -15,8 +15,11 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   internal_error: 'Internal error',
 };
 
+/** Problem JSON, with `details` where a code hands the caller something to continue with. */
+export type ProblemAnswer = Problem & { details?: Record<string, unknown> };
+
 /** Turns any thrown value into Problem JSON. Unknown errors become a 500 without internals. */
-export function toProblem(err: unknown, requestId: string, instance: string): Problem {
+export function toProblem(err: unknown, requestId: string, instance: string): ProblemAnswer {
   const app = err instanceof AppError ? err : fromFrameworkError(err);
   const status = statusForCode(app.code);
   const problem: Problem = {
@@ -30,6 +33,8 @@ export function toProblem(err: unknown, requestId: string, instance: string): Pr
   };
   if (app.details.issues) problem.issues = app.details.issues;
   if (app.details.retryAfterSeconds !== undefined) problem.retryAfterSeconds = app.details.retryAfterSeconds;
+  // A poll without a valid nonce: the agent signs this one and sends the poll again at once.
+  if (app.code === 'challenge_required') return { ...problem, details: { nonce: app.details.nonce, serverTime: app.details.serverTime } };
   return problem;
 }
 
@@ -45,7 +50,7 @@ function fromFrameworkError(err: unknown): AppError {
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('payload_too_large', 'the request body exceeds the 1 MiB limit; send less data');
+      return new AppError('payload_too_large', 'the request body exceeds the limit (1 MiB; agent polls 8 MiB); send less data');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('unsupported_media_type', 'send the body as application/json');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -37,6 +37,8 @@ export interface RouteSpec<
   audit?: string;
   /** Answers before first-run setup (health, setup). */
   beforeSetup?: boolean;
+  /** Largest body this route reads, when not the server-wide limit (agent polls carry snapshots). */
+  bodyLimit?: number;
   params?: PS;
   query?: QS;
   body?: BS;
@@ -128,6 +130,7 @@ export function registerRoutes(app: FastifyInstance, guard: Guard, routes: reado
       method: spec.method,
       url: spec.url,
       config: { beforeSetup: spec.beforeSetup === true, auditAction: spec.audit, auditTarget: spec.tag },
+      ...(spec.bodyLimit !== undefined ? { bodyLimit: spec.bodyLimit } : {}),
       handler: async (req, reply) => {
         const ctx = req.ctx;
         ctx.successStatus = spec.status ?? (spec.response ? 200 : 204);

@@ -94,6 +94,14 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
   });
   const mutations: Array<{ requestId: string; method: string; url: string; status: number }> = [];
 
+  /** Whether a route serves this call, its path normalised the way inject does ("." and ".." segments). */
+  const routed = (method: Call['method'], url: string): boolean => {
+    try {
+      return app.fastify.findRoute({ method, url: new URL(url, 'http://capstan.test').pathname }) !== null;
+    } catch {
+      return true;
+    }
+  };
   const call = async (c: Call): Promise<Answer> => {
     const headers: Record<string, string> = { ...(c.headers ?? {}) };
     if (c.token) headers.authorization = `Bearer ${c.token}`;
@@ -103,8 +111,9 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
     if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
     const res = await app.fastify.inject({ method: c.method, url: c.url, headers, ...(payload !== undefined ? { payload } : {}) });
     const requestId = String(res.headers['x-request-id'] ?? '');
-    // Only calls that reached a route are operations; unknown paths are not.
-    const unrouted = res.statusCode === 404 && res.body.includes('"route_not_found"');
+    // Only calls that reached a route are operations; unknown paths are not (a bad body on an
+    // unknown path is refused before the 404, e.g. malformed_json).
+    const unrouted = (res.statusCode === 404 && res.body.includes('"route_not_found"')) || !routed(c.method, c.url);
     if (isMutating(c.method) && !unrouted) mutations.push({ requestId, method: c.method, url: c.url, status: res.statusCode });
     let body: unknown = res.body;
     try {

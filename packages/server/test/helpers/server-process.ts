@@ -28,10 +28,16 @@ export interface ServerProcess {
   kill9(): Promise<void>;
 }
 
+/** Where the process listens: a fixed port survives a restart (agents dial the same URL again). */
+export interface SpawnServerOptions {
+  port?: number;
+  host?: string;
+}
+
 /** Starts the real server binary as a child process and waits until /api/health answers. */
-export async function spawnServer(args: string[]): Promise<ServerProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [BIN, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', ...args], {
+export async function spawnServer(args: string[], opts: SpawnServerOptions = {}): Promise<ServerProcess> {
+  const port = opts.port ?? (await freePort());
+  const child = spawn(process.execPath, [BIN, '--host', opts.host ?? '127.0.0.1', '--port', String(port), '--log-level', 'warn', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

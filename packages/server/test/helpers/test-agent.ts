@@ -8,6 +8,7 @@ import {
   TUNNEL_PROTOCOL_VERSION,
   decodeFrame,
   encodeFrame,
+  type ConnectionControlFrame,
   type Frame,
   type HttpHeaders,
   type MuxEvent,
@@ -31,6 +32,8 @@ export interface TestAgentOptions {
   /** mTLS: present this client certificate (PEM), with clientKey or else privateKey. */
   clientCert?: string;
   clientKey?: KeyObject;
+  /** Capabilities announced in hello (default none). */
+  capabilities?: string[];
 }
 
 interface Forward {
@@ -58,6 +61,8 @@ export class TestAgent {
   error: TunnelError | null = null;
   welcomed = false;
   heartbeatIntervalMs = 0;
+  /** Control frames received after welcome (application frames among them), in order. */
+  readonly controls: ConnectionControlFrame[] = [];
   readonly opened: Promise<void>;
   readonly welcome: Promise<void>;
   readonly closed: Promise<number>;
@@ -103,7 +108,7 @@ export class TestAgent {
             signature: this.signature,
             protocolVersion: TUNNEL_PROTOCOL_VERSION,
             agentVersion: '0.0.0-test',
-            capabilities: [],
+            capabilities: opts.capabilities ?? [],
             engine: { version: '20.10-test', apiVersion: '1.41' },
           });
           return;
@@ -156,6 +161,7 @@ export class TestAgent {
   #handle(event: MuxEvent): void {
     switch (event.type) {
       case 'control':
+        this.controls.push(event.frame);
         return;
       case 'failed':
         this.error = event.error;

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Agent } from '@capstan/protocol';
+import type { Agent, AgentMode } from '@capstan/protocol';
 import type { AgentsTable, JoinTokensTable, MainDatabase } from '../../db/schema.ts';
 
 type Db = Kysely<MainDatabase> | Transaction<MainDatabase>;
@@ -32,6 +32,18 @@ export class AgentsRepository {
 
   async environmentExists(id: number): Promise<boolean> {
     return (await this.db.selectFrom('environments').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
+  /** The environment's mode (standard when it does not exist). */
+  async environmentMode(id: number, db: Db = this.db): Promise<AgentMode> {
+    return (await db.selectFrom('environments').select('mode').where('id', '=', id).executeTakeFirst())?.mode ?? 'standard';
+  }
+
+  /** Sets the environment's mode when `mode` is given (enrolment with --mode); answers the mode it has now. */
+  async applyMode(trx: Db, id: number, mode: AgentMode | undefined): Promise<AgentMode> {
+    if (mode === undefined) return this.environmentMode(id, trx);
+    await trx.updateTable('environments').set({ mode, updatedAt: new Date().toISOString() }).where('id', '=', id).where('mode', '!=', mode).execute();
+    return mode;
   }
 
   async insertJoinToken(

@@ -1,6 +1,7 @@
 import {
   type Agent,
   type AgentAuthPurpose,
+  type AgentMode,
   type AgentChallenge,
   type AgentList,
   type CreateGroupJoinToken,
@@ -64,6 +65,7 @@ export class AgentsService {
   private readonly serverFingerprint: string | null;
   private readonly groupJoin: GroupJoinRepository;
   private readonly ca: AgentCa | null;
+  private readonly environmentChanged: (environmentId: number) => Promise<void>;
   readonly challenges: ChallengeStore;
   readonly revocations = new AgentRevocations();
   /** The bundled agent join commands download (and whose hash they carry). */
@@ -81,7 +83,10 @@ export class AgentsService {
     groupJoin: GroupJoinRepository;
     /** The internal CA issuing agent client certificates (mTLS); null: none are issued. */
     ca?: AgentCa | null;
+    /** Called after an enrolment committed (it may have created the environment or set its mode). */
+    environmentChanged?: (environmentId: number) => Promise<void>;
   }) {
+    this.environmentChanged = deps.environmentChanged ?? (() => Promise.resolve());
     this.groupJoin = deps.groupJoin;
     this.ca = deps.ca ?? null;
     this.repo = deps.repo;
@@ -126,12 +131,13 @@ export class AgentsService {
       });
       audit.details = { ...audit.details, environmentId, joinTokenId: id, expiresAt, server };
     });
-    return { token: secret.token, expiresAt, ...(await this.commands(server, secret.token)) };
+    const mode = await this.repo.environmentMode(environmentId);
+    return { token: secret.token, expiresAt, ...(await this.commands(server, secret.token, mode)) };
   }
 
   /** The join commands for a token, carrying the current bundle's hash (read now, cached while the file is unchanged). */
-  private async commands(server: string, token: string): Promise<{ command: string; dockerCommand: string }> {
-    return agentCommands(server, token, this.serverFingerprint, (await this.bundle.current())?.sha256 ?? null);
+  private async commands(server: string, token: string, mode: AgentMode = 'standard'): Promise<{ command: string; dockerCommand: string }> {
+    return agentCommands(server, token, this.serverFingerprint, (await this.bundle.current())?.sha256 ?? null, mode);
   }
 
   /** A one-time join token for a new agent of the environment (the route has authorized agents.manage). */
@@ -149,7 +155,7 @@ export class AgentsService {
     if (ctx.audit) {
       ctx.audit.actorOverride = { id: null, name: 'agent' };
       ctx.audit.targetType = 'agent';
-      ctx.audit.details = { hostname: body.hostname, agentVersion: body.agentVersion };
+      ctx.audit.details = { hostname: body.hostname, agentVersion: body.agentVersion, ...(body.mode ? { mode: body.mode } : {}) };
     }
     const key = parseAgentPublicKey(body.publicKey);
     if ('error' in key) {
@@ -161,10 +167,10 @@ export class AgentsService {
     const tokenHash = hashJoinToken(body.token);
     const fields = { publicKey: key.spki, fingerprint: key.fingerprint, hostname: body.hostname, agentVersion: body.agentVersion };
 
-    return this.audit.transact(ctx, async (trx, audit) => {
+    const response = await this.audit.transact(ctx, async (trx, audit) => {
       const now = new Date();
       const token = await this.repo.findJoinToken(trx, tokenHash);
-      if (!token) return this.enrolIntoGroup(trx, audit, tokenHash, fields, key.fingerprint, now);
+      if (!token) return this.enrolIntoGroup(trx, audit, tokenHash, fields, key.fingerprint, now, body.mode);
       if (token.usedAt !== null) throw joinTokenError('join_token_used');
       if (Date.parse(token.expiresAt) <= now.getTime()) throw joinTokenError('join_token_expired');
       const environmentId = Number(token.environmentId);
@@ -193,8 +199,12 @@ export class AgentsService {
         fingerprint: key.fingerprint,
         rotation: token.agentId !== null,
       };
-      return this.withCertificate(trx, { agentId, environmentId, serverTime: now.toISOString() }, key.spki);
+      const mode = await this.repo.applyMode(trx, environmentId, body.mode);
+      return this.withCertificate(trx, { agentId, environmentId, serverTime: now.toISOString(), mode }, key.spki);
     });
+    // The enrolment committed: a failure to refresh the mode cache must not turn it into an error.
+    await this.environmentChanged(response.environmentId).catch(() => undefined);
+    return response;
   }
 
   /** Adds the mTLS client certificate for the enrolled key (when the server has a CA) and records its serial. */
@@ -213,6 +223,7 @@ export class AgentsService {
     fields: { publicKey: string; fingerprint: string; hostname: string; agentVersion: string },
     fingerprint: string,
     now: Date,
+    mode: AgentMode = 'standard',
   ): Promise<EnrolResponse> {
     const token = await this.groupJoin.find(trx, tokenHash);
     if (!token || token.revokedAt !== null) throw joinTokenError('join_token_invalid');
@@ -220,7 +231,7 @@ export class AgentsService {
     if (!(await this.groupJoin.use(trx, token))) {
       throw new AppError('join_token_used', `the group join token was used by all ${token.maxUses} hosts it allows: ask an administrator for a new one`);
     }
-    const env = await this.groupJoin.createEnvironment(trx, Number(token.groupId), fields.hostname);
+    const env = await this.groupJoin.createEnvironment(trx, Number(token.groupId), fields.hostname, mode);
     const agentId = Number((await this.repo.insert(trx, { environmentId: env.id, ...fields })).id);
     audit.targetId = String(agentId);
     audit.details = {
@@ -232,7 +243,7 @@ export class AgentsService {
       fingerprint,
       rotation: false,
     };
-    return this.withCertificate(trx, { agentId, environmentId: env.id, serverTime: now.toISOString() }, fields.publicKey);
+    return this.withCertificate(trx, { agentId, environmentId: env.id, serverTime: now.toISOString(), mode }, fields.publicKey);
   }
 
   /** A join token for a whole group (the route has authorized environments.create): every host enrolling with it becomes an environment of the group. */
@@ -329,13 +340,27 @@ export class AgentsService {
   ): Promise<{ agentId: number; environmentId: number; publicKey: string }> {
     const fresh = this.challenges.consume(nonce);
     if (!fresh) throw new AppError('challenge_failed', 'the challenge is unknown, expired or answered already: reconnect to get a fresh one');
+    const verified = await this.verifySignature(agentId, nonce, signature, purpose);
+    await this.repo.touch(agentId, new Date().toISOString());
+    return verified;
+  }
+
+  /**
+   * Checks the agent's signature over a nonce the caller issued and consumed (polls keep their
+   * own nonces): its current key, not revoked. Throws challenge_failed or agent_revoked.
+   */
+  async verifySignature(
+    agentId: number,
+    nonce: string,
+    signature: string,
+    purpose: AgentAuthPurpose,
+  ): Promise<{ agentId: number; environmentId: number; publicKey: string }> {
     const row = Number.isSafeInteger(agentId) && agentId > 0 ? await this.repo.get(agentId) : undefined;
     const valid = row?.publicKey ? verifyChallengeSignature(storedPublicKey(row.publicKey), purpose, agentId, nonce, signature) : false;
     if (!row || !valid) {
       throw new AppError('challenge_failed', 'the signature does not verify (unknown agent, another key, or a credential rotated since): enrol again with a new join token');
     }
     if (row.revokedAt !== null) throw new AppError('agent_revoked', `agent ${agentId} was revoked: ask an administrator to enrol the host again`);
-    await this.repo.touch(agentId, new Date().toISOString());
     return { agentId, environmentId: Number(row.environmentId), publicKey: row.publicKey ?? '' };
   }
 

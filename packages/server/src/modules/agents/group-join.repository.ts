@@ -50,7 +50,7 @@ export class GroupJoinRepository {
    * Creates the environment a group enrolment joins: named after the host, with `-2`, `-3`, … when
    * that name is taken, so re-imaged hosts and duplicates never collide.
    */
-  async createEnvironment(trx: Db, groupId: number, hostname: string): Promise<{ id: number; name: string }> {
+  async createEnvironment(trx: Db, groupId: number, hostname: string, mode: 'standard' | 'async' = 'standard'): Promise<{ id: number; name: string }> {
     const base = hostname.slice(0, 90);
     const taken = await trx
       .selectFrom('environments')
@@ -63,7 +63,7 @@ export class GroupJoinRepository {
     const now = new Date().toISOString();
     const row = await trx
       .insertInto('environments')
-      .values({ name, nameKey: name.toLowerCase(), groupId, mode: 'standard', status: 'pending', createdAt: now, updatedAt: now })
+      .values({ name, nameKey: name.toLowerCase(), groupId, mode, status: 'pending', createdAt: now, updatedAt: now })
       .returning('id')
       .executeTakeFirstOrThrow();
     return { id: Number(row.id), name };

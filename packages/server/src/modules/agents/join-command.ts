@@ -16,17 +16,21 @@ const NO_BUNDLE_SHA256 = '0'.repeat(64);
  * The lines that start the agent on a host, each one shell line that works pasted as is (sh or bash):
  * `command` downloads the bundled agent from the server, checks it against the SHA-256 it embeds and
  * runs it with node; `dockerCommand` runs the capstan/agent image on the engine the docker CLI talks
- * to (DOCKER_HOST, else /var/run/docker.sock), in the host's network like the plain variant.
+ * to (DOCKER_HOST, else /var/run/docker.sock), in the host's network like the plain variant. Both
+ * carry `--mode async` for an async environment.
  */
 export function agentCommands(
   serverUrl: string,
   token: string,
   serverFingerprint: string | null = null,
   bundleSha256: string | null = null,
+  mode: 'standard' | 'async' = 'standard',
 ): { command: string; dockerCommand: string } {
   // With the self-signed certificate the command carries its fingerprint, so it works pasted as is.
   const pin = serverFingerprint ? ` --server-fingerprint ${serverFingerprint}` : '';
-  const args = `--server ${shellQuote(serverUrl)} --join-token ${shellQuote(token)}${pin}`;
+  // An async environment's agent starts polling at once instead of trying the tunnel first.
+  const async = mode === 'async' ? ' --mode async' : '';
+  const args = `--server ${shellQuote(serverUrl)} --join-token ${shellQuote(token)}${pin}${async}`;
   // curl skips chain verification only for the self-signed certificate, and only because the next step
   // checks the downloaded file against the hash this line carries (the agent then pins the certificate).
   const insecure = serverFingerprint ? 'k' : '';

@@ -1,5 +1,5 @@
 // Pure rules of the command log: who may queue which kind, and what a frame from the agent may change.
-import type { CommandKind, CommandStatus, Permission } from '@capstan/protocol';
+import { defaultRetryPolicy, RetryPolicySchema, type CommandKind, type CommandStatus, type EnqueueCommand, type Permission, type RetryPolicy } from '@capstan/protocol';
 
 /** The environment permission queueing (or cancelling) a command of each kind needs. */
 export const KIND_PERMISSIONS: Record<CommandKind, Permission> = {
@@ -23,6 +23,46 @@ export const INTERNAL_KIND_PERMISSIONS: Readonly<Record<string, Permission>> = {
 export function permissionForKind(kind: string): Permission {
   if (Object.hasOwn(KIND_PERMISSIONS, kind)) return KIND_PERMISSIONS[kind as CommandKind];
   return Object.hasOwn(INTERNAL_KIND_PERMISSIONS, kind) ? (INTERNAL_KIND_PERMISSIONS[kind] ?? 'environment.update') : 'environment.update';
+}
+
+/** The retry policy a command runs with: the stored one (JSON), else its kind's default. */
+export function effectiveRetry(row: { kind: string; retry: string | null }): RetryPolicy {
+  if (row.retry !== null) {
+    try {
+      const parsed = RetryPolicySchema.safeParse(JSON.parse(row.retry));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // a column that does not parse falls back to the kind's default
+    }
+  }
+  return defaultRetryPolicy(row.kind);
+}
+
+/** The stored form (JSON RetryPolicy) of an enqueue body's retry option; null: the kind's default. */
+export function storedRetry(retry: EnqueueCommand['retry']): string | null {
+  if (!retry) return null;
+  const policy: RetryPolicy = { attempts: retry.attempts, delayMs: retry.delaySeconds * 1000 };
+  return JSON.stringify(policy);
+}
+
+/** Statuses a command may be re-queued from (POST …/commands/{id}/retry): it ran and failed, or never ran. */
+export const RETRYABLE_STATUSES: readonly CommandStatus[] = ['failed', 'expired'];
+
+/** Why a command cannot be re-queued, or null when it can (a container or image command that ended failed or expired). */
+export function retryRefusal(row: { id: string; kind: string; status: CommandStatus }): string | null {
+  if (!Object.hasOwn(KIND_PERMISSIONS, row.kind)) {
+    return `command ${row.id} is a ${row.kind} command of a stack: re-run it through the stack (deploy, roll back or remove it again)`;
+  }
+  if (!RETRYABLE_STATUSES.includes(row.status)) {
+    return `command ${row.id} is ${row.status}: only a command that ended failed or expired can be retried`;
+  }
+  return null;
+}
+
+/** The time to live a command was queued with (undefined: none), so a copy gets as long. */
+export function ttlOf(row: { createdAt: string; expiresAt: string | null }): number | undefined {
+  if (row.expiresAt === null) return undefined;
+  return Math.max(1, Math.round((Date.parse(row.expiresAt) - Date.parse(row.createdAt)) / 1000));
 }
 
 /** True once a command can change no more (its result arrived, or it never ran). */

@@ -1,6 +1,7 @@
 import type { Command, CommandError, CommandHistoryEntry, CommandListQuery, CommandStatus } from '@capstan/protocol';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { CommandsTable, MainDatabase } from '../../db/schema.ts';
+import { effectiveRetry } from './commands.policy.ts';
 
 type Db = Kysely<MainDatabase> | Transaction<MainDatabase>;
 export type CommandRow = Selectable<CommandsTable>;
@@ -41,7 +42,16 @@ export function presentCommand(row: CommandRow): Command {
     expiresAt: row.expiresAt,
     output: parseJson(row.output) ?? null,
     error: (asRecord(parseJson(row.error)) as CommandError | null) ?? null,
+    retry: effectiveRetry(row),
+    retryOf: row.retryOf,
   };
+}
+
+/** A new command row, as queued (nothing sent, no outcome). */
+export function queuedRow(
+  r: Pick<CommandRow, 'id' | 'environmentId' | 'seq' | 'kind' | 'payload' | 'createdBy' | 'createdAt' | 'expiresAt'> & Partial<Pick<CommandRow, 'retry' | 'retryOf'>>,
+): CommandRow {
+  return { retry: null, retryOf: null, ...r, status: 'queued', attempts: 0, sentAt: null, acceptedAt: null, startedAt: null, finishedAt: null, output: null, error: null };
 }
 
 /** The changes a status transition writes besides `status`. */
@@ -70,7 +80,7 @@ export class CommandsRepository {
     return Number(row.lastSeq);
   }
 
-  async insert(trx: Db, row: CommandsTable): Promise<void> {
+  async insert(trx: Db, row: Insertable<CommandsTable>): Promise<void> {
     await trx.insertInto('commands').values(row).execute();
   }
 

@@ -12,8 +12,8 @@ import type { CommandsService } from './commands.service.ts';
 
 /**
  * /api/environments/:id/commands. The routes declare `environment.read` (you must see the
- * environment); queueing and cancelling also need the kind's own permission, which depends on
- * the body or the stored command and is checked by the service.
+ * environment); queueing, cancelling and retrying also need the kind's own permission, which
+ * depends on the body or the stored command and is checked by the service.
  */
 export function commandsRoutes(commands: CommandsService): RouteSpec[] {
   return [
@@ -65,6 +65,25 @@ export function commandsRoutes(commands: CommandsService): RouteSpec[] {
       environmentId: ({ params }) => params.id,
       response: CommandSchema,
       handler: ({ ctx, params }) => commands.cancel(ctx, params.id, params.commandId),
+    }),
+  ] as RouteSpec[];
+}
+
+/** POST /api/environments/:id/commands/:commandId/retry (registered after the others: see app.ts). */
+export function commandRetryRoutes(commands: CommandsService): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/environments/:id/commands/:commandId/retry',
+      summary: 'Queue a copy of a command that ended failed or expired (needs the permission of its kind); answers 202 with the copy',
+      tag: 'command',
+      access: 'environment.read',
+      audit: 'commands.retry',
+      params: CommandParamsSchema,
+      environmentId: ({ params }) => params.id,
+      response: CommandSchema,
+      status: 202,
+      handler: ({ ctx, params }) => commands.retry(ctx, params.id, params.commandId),
     }),
   ] as RouteSpec[];
 }

@@ -18,28 +18,14 @@ import type { RequestContext } from '../../http/context.ts';
 import { requirePrincipal } from '../../http/context.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import { agentTime, expiryOf, isFinished, permissionForKind, redactSecrets } from './commands.policy.ts';
-import { presentCommand, UNFINISHED, type CommandRow, type CommandsRepository } from './commands.repository.ts';
+import { commandFrame, copyStoredPayload, REDACT_KEY, redactContext, SEALED_PAYLOAD_KEY, sealContext } from './commands.frame.ts';
+import { agentTime, expiryOf, isFinished, permissionForKind, redactSecrets, retryRefusal, storedRetry, ttlOf } from './commands.policy.ts';
+import { presentCommand, queuedRow, UNFINISHED, type CommandRow, type CommandsRepository } from './commands.repository.ts';
+
+export { commandFrame, SEALED_PAYLOAD_KEY } from './commands.frame.ts';
 
 /** What became of a frame from the agent. */
 export type FrameOutcome = 'applied' | 'duplicate' | 'unknown';
-
-/** The key of a stored payload that holds the real payload sealed (see enqueueInternal). */
-export const SEALED_PAYLOAD_KEY = '$sealed';
-
-/** The frame that delivers a stored command to its agent (any transport); `open` unseals a sealed payload. */
-export function commandFrame(row: CommandRow, open?: (sealed: string, context: string) => string): CommandFrame {
-  const c = presentCommand(row);
-  let payload = c.payload;
-  const stored = JSON.parse(row.payload) as Record<string, unknown>;
-  const sealed = stored[SEALED_PAYLOAD_KEY];
-  if (typeof sealed === 'string' && open) payload = JSON.parse(open(sealed, sealContext(row.id))) as Record<string, unknown>;
-  return { type: 'command', id: c.id, seq: c.seq, kind: c.kind, payload, queuedAt: c.createdAt, expiresAt: c.expiresAt };
-}
-
-const sealContext = (commandId: string): string => `command:${commandId}:payload`;
-const REDACT_KEY = '$redact';
-const redactContext = (commandId: string): string => `command:${commandId}:redact`;
 
 /** A command the server itself queues (stack deploys, plans, removals), not a user's container command. */
 export interface InternalCommand {
@@ -124,24 +110,7 @@ export class CommandsService {
       payload = JSON.stringify({ ...spec.summary, ...redact, [SEALED_PAYLOAD_KEY]: this.secrets.seal(payload, sealContext(id)) });
     }
     const seq = await this.repo.nextSeq(trx, spec.environmentId);
-    const row: CommandRow = {
-      id,
-      environmentId: spec.environmentId,
-      seq,
-      kind: spec.kind,
-      payload,
-      status: 'queued',
-      attempts: 0,
-      createdBy: spec.createdBy,
-      createdAt: at,
-      sentAt: null,
-      acceptedAt: null,
-      startedAt: null,
-      finishedAt: null,
-      expiresAt: expiryOf(now, spec.ttlSeconds),
-      output: null,
-      error: null,
-    };
+    const row = queuedRow({ id, environmentId: spec.environmentId, seq, kind: spec.kind, payload, createdBy: spec.createdBy, createdAt: at, expiresAt: expiryOf(now, spec.ttlSeconds) });
     await this.repo.insert(trx, row);
     await this.repo.addHistory(trx, id, at, 'queued', { by: spec.by });
     return row;
@@ -209,37 +178,21 @@ export class CommandsService {
     const permission = permissionForKind(body.kind);
     await this.access.authorize(principal, permission, environmentId);
     ctx.permission = permission;
-    const { ttlSeconds, ...spec } = body;
+    const { ttlSeconds, retry, ...spec } = body;
     const now = this.now();
     const at = now.toISOString();
     const id = randomUUID();
     const payload = spec.kind === 'image.pull' ? await this.pullPayload(environmentId, id, spec.payload) : JSON.stringify(spec.payload);
     const row = await this.audit.transact(ctx, async (trx, audit) => {
       const seq = await this.repo.nextSeq(trx, environmentId);
-      const stored: CommandRow = {
-        id,
-        environmentId,
-        seq,
-        kind: spec.kind,
-        payload,
-        status: 'queued',
-        attempts: 0,
-        createdBy: principal.userId,
-        createdAt: at,
-        sentAt: null,
-        acceptedAt: null,
-        startedAt: null,
-        finishedAt: null,
-        expiresAt: expiryOf(now, ttlSeconds),
-        output: null,
-        error: null,
-      };
+      const expiresAt = expiryOf(now, ttlSeconds);
+      const stored = queuedRow({ id, environmentId, seq, kind: spec.kind, payload, createdBy: principal.userId, createdAt: at, expiresAt, retry: storedRetry(retry) });
       await this.repo.insert(trx, stored);
       await this.repo.addHistory(trx, id, at, 'queued', { by: principal.username });
       audit.targetType = 'environment';
       audit.targetId = String(environmentId);
       // Not the payload: exec environments may carry secrets.
-      audit.details = { commandId: id, seq, kind: spec.kind, target: targetOf(spec.payload), ttlSeconds: ttlSeconds ?? null };
+      audit.details = { commandId: id, seq, kind: spec.kind, target: targetOf(spec.payload), ttlSeconds: ttlSeconds ?? null, ...(retry ? { retry } : {}) };
       return stored;
     });
     for (const listener of this.listeners) listener(environmentId);
@@ -299,6 +252,38 @@ export class CommandsService {
       return updated;
     });
     this.notifyFinished([row]);
+    return presentCommand(row);
+  }
+
+  /**
+   * Queues a copy of a command that ended failed or expired: same kind, payload (sealed parts sealed
+   * again for the copy's id), retry policy and time to live; `retryOf` names the original.
+   */
+  async retry(ctx: RequestContext, environmentId: number, id: string): Promise<Command> {
+    const found = await this.repo.get(environmentId, id);
+    if (!found) throw notFoundCommand(environmentId, id);
+    const principal = requirePrincipal(ctx);
+    const permission = permissionForKind(found.kind);
+    await this.access.authorize(principal, permission, environmentId);
+    ctx.permission = permission;
+    const refusal = retryRefusal(found);
+    if (refusal) throw new AppError('conflict', refusal, { status: found.status });
+    const now = this.now();
+    const at = now.toISOString();
+    const copyId = randomUUID();
+    const payload = copyStoredPayload(found.payload, id, copyId, this.secrets);
+    const row = await this.audit.transact(ctx, async (trx, audit) => {
+      const seq = await this.repo.nextSeq(trx, environmentId);
+      const expiresAt = expiryOf(now, ttlOf(found));
+      const copy = queuedRow({ id: copyId, environmentId, seq, kind: found.kind, payload, createdBy: principal.userId, createdAt: at, expiresAt, retry: found.retry, retryOf: id });
+      await this.repo.insert(trx, copy);
+      await this.repo.addHistory(trx, copyId, at, 'queued', { by: principal.username, retryOf: id });
+      audit.targetType = 'environment';
+      audit.targetId = String(environmentId);
+      audit.details = { commandId: copyId, seq, kind: found.kind, retryOf: id, originalStatus: found.status };
+      return copy;
+    });
+    this.announce(environmentId);
     return presentCommand(row);
   }
 
@@ -365,13 +350,23 @@ export class CommandsService {
         error: error ? JSON.stringify(error) : null,
       });
       if (!done) return { outcome: 'duplicate' };
-      await this.repo.addHistory(trx, frame.id, at, frame.status, frame.error ? { code: frame.error.code } : null);
+      await this.repo.addHistory(trx, frame.id, at, frame.status, resultDetail(frame));
       await this.runHooks(trx, done);
       return { outcome: 'applied', row: done };
     });
     if (outcome.row) this.notifyFinished([outcome.row]);
     return outcome.outcome;
   }
+}
+
+/** The history detail of a result: the error code, and how many attempts it took or whether it was recovered. */
+function resultDetail(frame: Pick<CommandResultFrame, 'error' | 'attempts' | 'recovered'>): Record<string, unknown> | null {
+  const detail = {
+    ...(frame.error ? { code: frame.error.code } : {}),
+    ...(frame.attempts !== undefined ? { attempts: frame.attempts } : {}),
+    ...(frame.recovered !== undefined ? { recovered: frame.recovered } : {}),
+  };
+  return Object.keys(detail).length > 0 ? detail : null;
 }
 
 function notFoundCommand(environmentId: number, id: string): AppError {

@@ -1,10 +1,24 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import type { Environment, EnvironmentListQuery, Tag } from '@capstan/protocol';
 import { likeLiteral, likeMatch } from '../../db/like.ts';
 import type { EnvironmentsTable, MainDatabase } from '../../db/schema.ts';
 import type { Visibility } from '../access/access.service.ts';
+import { UNFINISHED } from '../commands/commands.repository.ts';
 
 type Db = Kysely<MainDatabase> | Transaction<MainDatabase>;
+
+/** An environment row with its unfinished command count (a subquery of the same select). */
+type EnvironmentRow = Selectable<EnvironmentsTable> & { queueLength: number | string | bigint | null };
+
+/** The environment's unfinished commands (queued, sent or accepted), as a subquery of the environment select. */
+function queueLength(eb: ExpressionBuilder<MainDatabase, 'environments'>) {
+  return eb
+    .selectFrom('commands')
+    .select((c) => c.fn.countAll().as('n'))
+    .whereRef('commands.environmentId', '=', 'environments.id')
+    .where('commands.status', 'in', UNFINISHED)
+    .as('queueLength');
+}
 
 /** Environments with their tags. */
 export class EnvironmentsRepository {
@@ -14,7 +28,7 @@ export class EnvironmentsRepository {
     this.db = db;
   }
 
-  private async withTags(rows: Selectable<EnvironmentsTable>[], db: Db = this.db): Promise<Environment[]> {
+  private async withTags(rows: EnvironmentRow[], db: Db = this.db): Promise<Environment[]> {
     const ids = rows.map((r) => Number(r.id));
     const tags = ids.length
       ? await db
@@ -31,11 +45,11 @@ export class EnvironmentsRepository {
       list.push({ id: Number(t.id), name: t.name });
       byEnv.set(Number(t.environmentId), list);
     }
-    // Counts from each environment's latest snapshot (snapshots module), without its JSON.
+    // Counts and age of each environment's latest snapshot (snapshots module), without its JSON.
     const counts = ids.length
       ? await db
           .selectFrom('environmentSnapshots')
-          .select(['environmentId', 'containersTotal', 'containersRunning', 'containersStopped', 'containersUnhealthy'])
+          .select(['environmentId', 'takenAt', 'containersTotal', 'containersRunning', 'containersStopped', 'containersUnhealthy'])
           .where('environmentId', 'in', ids)
           .execute()
       : [];
@@ -45,6 +59,7 @@ export class EnvironmentsRepository {
         { total: Number(c.containersTotal), running: Number(c.containersRunning), stopped: Number(c.containersStopped), unhealthy: Number(c.containersUnhealthy) },
       ]),
     );
+    const takenAt = new Map(counts.map((c) => [Number(c.environmentId), c.takenAt]));
     return rows.map((r) => ({
       id: Number(r.id),
       name: r.name,
@@ -56,13 +71,18 @@ export class EnvironmentsRepository {
       agentVersion: r.agentVersion,
       engineVersion: r.engineVersion,
       containers: containers.get(Number(r.id)) ?? null,
+      stateAsOf: takenAt.get(Number(r.id)) ?? null,
+      pollIntervalSeconds: Number(r.pollIntervalSeconds),
+      lastPollAt: r.lastPollAt,
+      nextPollAt: r.nextPollAt,
+      queueLength: Number(r.queueLength ?? 0),
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     }));
   }
 
   async get(id: number, db: Db = this.db): Promise<Environment | undefined> {
-    const row = await db.selectFrom('environments').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await db.selectFrom('environments').selectAll().select(queueLength).where('id', '=', id).executeTakeFirst();
     return row ? (await this.withTags([row], db))[0] : undefined;
   }
 
@@ -85,7 +105,7 @@ export class EnvironmentsRepository {
       base = base.where('id', 'in', (eb) => eb.selectFrom('environmentTags').select('environmentId').where('tagId', '=', tagId));
     }
     const [rows, count] = await Promise.all([
-      base.selectAll().orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      base.selectAll().select(queueLength).orderBy('id').limit(q.limit).offset(q.offset).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
     ]);
     return { items: await this.withTags(rows), total: Number(count?.n ?? 0) };
@@ -97,17 +117,26 @@ export class EnvironmentsRepository {
     return (await q.executeTakeFirst()) !== undefined;
   }
 
-  async insert(trx: Db, e: { name: string; groupId: number | null; mode: 'standard' | 'async' }): Promise<number> {
+  async insert(trx: Db, e: { name: string; groupId: number | null; mode: 'standard' | 'async'; pollIntervalSeconds?: number }): Promise<number> {
     const now = new Date().toISOString();
     const row = await trx
       .insertInto('environments')
-      .values({ name: e.name, nameKey: e.name.toLowerCase(), groupId: e.groupId, mode: e.mode, status: 'pending', createdAt: now, updatedAt: now })
+      .values({
+        name: e.name,
+        nameKey: e.name.toLowerCase(),
+        groupId: e.groupId,
+        mode: e.mode,
+        ...(e.pollIntervalSeconds !== undefined ? { pollIntervalSeconds: e.pollIntervalSeconds } : {}),
+        status: 'pending',
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
   }
 
-  async update(trx: Db, id: number, patch: { name?: string; groupId?: number | null; mode?: 'standard' | 'async' }): Promise<void> {
+  async update(trx: Db, id: number, patch: { name?: string; groupId?: number | null; mode?: 'standard' | 'async'; pollIntervalSeconds?: number }): Promise<void> {
     await trx
       .updateTable('environments')
       .set({

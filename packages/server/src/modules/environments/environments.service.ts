@@ -13,24 +13,45 @@ export class EnvironmentsService {
   private readonly accessRepo: AccessRepository;
   private readonly access: AccessService;
   private readonly audit: AuditService;
+  private readonly present: (env: Environment) => Environment;
+  private readonly modeListeners = new Set<(environmentId: number, env: Environment | null) => void>();
 
-  constructor(deps: { repo: EnvironmentsRepository; accessRepo: AccessRepository; access: AccessService; audit: AuditService }) {
+  constructor(deps: {
+    repo: EnvironmentsRepository;
+    accessRepo: AccessRepository;
+    access: AccessService;
+    audit: AuditService;
+    /** Lays state kept in memory over a stored view (polls not yet written, async status). */
+    present?: (env: Environment) => Environment;
+  }) {
+    this.present = deps.present ?? ((env) => env);
     this.repo = deps.repo;
     this.accessRepo = deps.accessRepo;
     this.access = deps.access;
     this.audit = deps.audit;
   }
 
+  /** Calls `listener` after an environment was created, updated (its committed view) or deleted (null). */
+  onModeChanged(listener: (environmentId: number, env: Environment | null) => void): () => void {
+    this.modeListeners.add(listener);
+    return () => this.modeListeners.delete(listener);
+  }
+
+  private changed(environmentId: number, env: Environment | null): void {
+    for (const listener of this.modeListeners) listener(environmentId, env);
+  }
+
   /** The environments the caller may see, filtered and paged. */
   async list(ctx: RequestContext, q: EnvironmentListQuery): Promise<EnvironmentPage> {
     const visible = await this.access.visibility(requirePrincipal(ctx));
-    return { ...(await this.repo.list(q, visible)), limit: q.limit, offset: q.offset };
+    const page = await this.repo.list(q, visible);
+    return { items: page.items.map(this.present), total: page.total, limit: q.limit, offset: q.offset };
   }
 
   async get(id: number): Promise<Environment> {
     const env = await this.repo.get(id);
     if (!env) throw notFound('environment', id);
-    return env;
+    return this.present(env);
   }
 
   private async checkRefs(name: string | undefined, groupId: number | null | undefined, tagIds: number[] | undefined, selfId?: number): Promise<void> {
@@ -47,16 +68,18 @@ export class EnvironmentsService {
   async create(ctx: RequestContext, body: CreateEnvironment): Promise<Environment> {
     const tagIds = [...new Set(body.tagIds)];
     await this.checkRefs(body.name, body.groupId, tagIds);
-    return this.audit.transact(ctx, async (trx, audit) => {
+    const created = await this.audit.transact(ctx, async (trx, audit) => {
       const id = await this.repo.insert(trx, body);
       await this.repo.setTags(trx, id, tagIds);
       audit.targetType = 'environment';
       audit.targetId = String(id);
-      audit.details = { name: body.name, groupId: body.groupId, tagIds, mode: body.mode };
+      audit.details = { name: body.name, groupId: body.groupId, tagIds, mode: body.mode, pollIntervalSeconds: body.pollIntervalSeconds };
       const env = await this.repo.get(id, trx);
       if (!env) throw notFound('environment', id);
       return env;
     });
+    this.changed(created.id, created);
+    return created;
   }
 
   async update(ctx: RequestContext, id: number, body: UpdateEnvironment): Promise<Environment> {
@@ -72,7 +95,9 @@ export class EnvironmentsService {
       if (tagIds) await this.repo.setTags(trx, id, tagIds);
     });
     this.access.forgetEnvironment(id);
-    return this.get(id);
+    const updated = await this.get(id);
+    this.changed(id, updated);
+    return updated;
   }
 
   async delete(ctx: RequestContext, id: number): Promise<void> {
@@ -84,5 +109,6 @@ export class EnvironmentsService {
     });
     this.access.forgetEnvironment(id);
     this.access.invalidate();
+    this.changed(id, null);
   }
 }

@@ -28,8 +28,11 @@ export interface LiveSession {
   abort(): void;
 }
 
-/** The error message a failed stream sends: offline when the agent is gone, else an upstream failure. */
+/** The error message a failed stream sends: switched to async, offline when the agent is gone, else an upstream failure. */
 export function streamFailure(tunnel: TunnelRegistry, environmentId: number, code: string, message: string): { code: string; message: string } {
+  if (tunnel.isAsync(environmentId)) {
+    return { code: 'environment_async', message: `environment ${environmentId} was switched to Async mode: interactive features need Standard mode` };
+  }
   if (!tunnel.link(environmentId)) return { code: 'environment_offline', message: `environment ${environmentId} went offline: its agent disconnected` };
   return { code: 'agent_upstream_error', message: `the engine stream failed (${code}${message ? `: ${message}` : ''})` };
 }

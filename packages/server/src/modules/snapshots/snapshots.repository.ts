@@ -41,6 +41,11 @@ export class SnapshotsRepository {
     };
   }
 
+  /** The hash of the environment's stored snapshot, or undefined before the first one. */
+  async hash(environmentId: number): Promise<string | undefined> {
+    return (await this.#db.selectFrom('environmentSnapshots').select('hash').where('environmentId', '=', environmentId).executeTakeFirst())?.hash;
+  }
+
   /** Whether the environment exists (to tell "no such environment" from "no snapshot yet"). */
   async environmentExists(environmentId: number): Promise<boolean> {
     return (await this.#db.selectFrom('environments').select('id').where('id', '=', environmentId).executeTakeFirst()) !== undefined;

@@ -32,6 +32,8 @@ export type ReceiveOutcome =
 export interface SnapshotReplyTo {
   readonly environmentId: number;
   send(frame: ServerAppFrame): boolean;
+  /** Ask on every mismatch, not at most once per interval (polls: each answer is the agent's only news). */
+  readonly askEveryTime?: boolean;
 }
 
 interface Log {
@@ -133,12 +135,28 @@ export class SnapshotsService implements TunnelApp {
     const id = from.environmentId;
     const last = this.#requestedAt.get(id);
     const now = Date.now();
-    const recent = last !== undefined && now - last < this.#requestIntervalMs;
+    const recent = from.askEveryTime !== true && last !== undefined && now - last < this.#requestIntervalMs;
     this.#log.warn({ environmentId: id, reason, asked: !recent }, 'engine snapshot rejected; asking the agent for a full one');
     if (recent) return { result: 'requested', reason, sent: false };
     const sent = from.send({ type: 'snapshot-request', reason });
-    if (sent) this.#requestedAt.set(id, now);
+    if (sent && from.askEveryTime !== true) this.#requestedAt.set(id, now);
     return { result: 'requested', reason, sent };
+  }
+
+  /** Whether the stored snapshot has this hash, once the frames queued before are handled (a poll's `snapshot-unchanged`); never rejects. */
+  holds(environmentId: number, hash: string): Promise<boolean> {
+    const previous = this.#queues.get(environmentId) ?? Promise.resolve();
+    const next = previous
+      .then(async () => (await this.#repo.hash(environmentId)) === hash)
+      .catch((err: unknown) => {
+        this.#log.error({ err, environmentId }, 'could not read the stored snapshot hash');
+        return false;
+      });
+    this.#queues.set(environmentId, next);
+    void next.then(() => {
+      if (this.#queues.get(environmentId) === next) this.#queues.delete(environmentId);
+    });
+    return next;
   }
 
   /** Waits until every queued frame is handled (tests, shutdown). */

@@ -19,6 +19,7 @@ import type { MainDatabase } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { AgentsService } from '../agents/agents.service.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
+import { environmentAsyncError } from '../agent-modes/environment-modes.ts';
 import { AgentConnection } from './connection.ts';
 import { verifiedClientCertSpki, type AppLink, type TunnelApp } from './tunnel-apps.ts';
 import type { TunnelStream } from './tunnel-stream.ts';
@@ -71,6 +72,7 @@ export class TunnelRegistry {
   readonly #db: Kysely<MainDatabase>;
   readonly #audit: AuditRepository;
   readonly #log: FastifyBaseLogger;
+  readonly #modes: { isAsync(environmentId: number): boolean } | null;
   readonly #wss: WebSocketServer;
   readonly #byAgent = new Map<number, AgentConnection>();
   readonly #byEnv = new Map<number, AgentConnection>();
@@ -83,8 +85,10 @@ export class TunnelRegistry {
   #seq = 0;
   #closing = false;
 
-  constructor(deps: { agents: AgentsService; db: Kysely<MainDatabase>; audit: AuditRepository; log: FastifyBaseLogger; settings: TunnelSettings }) {
+  /** `modes` (agent-modes module): interactive streams of async environments are refused. */
+  constructor(deps: { agents: AgentsService; db: Kysely<MainDatabase>; audit: AuditRepository; log: FastifyBaseLogger; settings: TunnelSettings; modes?: { isAsync(environmentId: number): boolean } }) {
     this.#agents = deps.agents;
+    this.#modes = deps.modes ?? null;
     this.#db = deps.db;
     this.#audit = deps.audit;
     this.#log = deps.log;
@@ -336,8 +340,14 @@ export class TunnelRegistry {
     }
   }
 
-  /** Opens a stream to the environment's agent; `conflict` when it is not connected. */
+  /** True when the environment runs in Async mode (no interactive features). */
+  isAsync(environmentId: number): boolean {
+    return this.#modes?.isAsync(environmentId) === true;
+  }
+
+  /** Opens a stream to the agent (the gate of interactive features): environment_async first, then environment_offline. */
   openStream(environmentId: number, request: OpenRequest): TunnelStream {
+    if (this.isAsync(environmentId)) throw environmentAsyncError(environmentId);
     const conn = this.#byEnv.get(environmentId);
     if (!conn || !conn.live) {
       throw new AppError('environment_offline', `environment ${environmentId} is offline: its agent is not connected (check the agent on the host)`, {

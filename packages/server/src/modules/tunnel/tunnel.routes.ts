@@ -4,11 +4,13 @@ import { z } from 'zod';
 import type { MainDatabase } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import { defineRoute, type RouteSpec } from '../../http/route.ts';
+import type { PollContacts } from '../polls/polls.contacts.ts';
+import { withPollState } from '../polls/polls.policy.ts';
 import type { TunnelRegistry } from './tunnel.registry.ts';
 
 /**
- * The connection state of an environment's agent. Local to the server until the protocol's
- * EnvironmentSchema carries these fields.
+ * The connection state of an environment's agent (the tunnel's, or an async environment's polls).
+ * Local to the server until the protocol's EnvironmentSchema carries these fields.
  */
 export const EnvironmentStatusViewSchema = z.object({
   environmentId: z.number().int(),
@@ -24,11 +26,16 @@ export const EnvironmentStatusViewSchema = z.object({
   protocolVersion: z.number().int().nullable(),
   /** The agent authenticated its connection with the client certificate issued at enrolment too. */
   mtls: z.boolean(),
+  /** `async`: the agent polls; status and lastSeenAt come from its polls (up until a poll is overdue). */
+  mode: z.enum(['standard', 'async']),
+  /** Async mode: the last poll, and by when the next one is due. */
+  lastPollAt: TimestampSchema.nullable(),
+  nextPollAt: TimestampSchema.nullable(),
 });
 export type EnvironmentStatusView = z.infer<typeof EnvironmentStatusViewSchema>;
 
 /** GET /api/environments/:id/status */
-export function tunnelRoutes(tunnel: TunnelRegistry, db: Kysely<MainDatabase>): RouteSpec[] {
+export function tunnelRoutes(tunnel: TunnelRegistry, db: Kysely<MainDatabase>, polls?: Pick<PollContacts, 'latest'>): RouteSpec[] {
   return [
     defineRoute({
       method: 'GET',
@@ -42,22 +49,27 @@ export function tunnelRoutes(tunnel: TunnelRegistry, db: Kysely<MainDatabase>): 
       handler: async ({ params }) => {
         const row = await db
           .selectFrom('environments')
-          .select(['id', 'status', 'lastSeenAt', 'agentVersion', 'engineVersion'])
+          .select(['id', 'mode', 'status', 'lastSeenAt', 'agentVersion', 'engineVersion', 'pollIntervalSeconds', 'lastPollAt', 'nextPollAt'])
           .where('id', '=', params.id)
           .executeTakeFirst();
         if (!row) throw notFound('environment', params.id);
         const live = tunnel.live(params.id);
+        // A poll not yet written counts; an async environment's status follows its polls.
+        const polled = withPollState({ ...row, pollIntervalSeconds: Number(row.pollIntervalSeconds) }, polls?.latest(params.id), Date.now());
         return {
           environmentId: Number(row.id),
-          status: live.connected ? 'up' : row.status,
+          status: live.connected ? 'up' : polled.status,
           connected: live.connected,
           agentId: live.agentId,
-          lastSeenAt: live.lastFrameAt ?? row.lastSeenAt,
+          lastSeenAt: live.lastFrameAt ?? polled.lastSeenAt,
           connectedAt: live.connectedAt,
-          agentVersion: live.agentVersion ?? row.agentVersion,
-          engineVersion: live.engineVersion ?? row.engineVersion,
+          agentVersion: live.agentVersion ?? polled.agentVersion,
+          engineVersion: live.engineVersion ?? polled.engineVersion,
           protocolVersion: live.protocolVersion,
           mtls: live.mtls,
+          mode: row.mode,
+          lastPollAt: polled.lastPollAt,
+          nextPollAt: polled.nextPollAt,
         };
       },
     }),

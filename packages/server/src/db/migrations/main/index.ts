@@ -9,6 +9,8 @@ import { stacks } from './007-stacks.ts';
 import { registries } from './008-registries.ts';
 import { gitSources } from './009-git-sources.ts';
 import { templates } from './010-templates.ts';
+import { asyncPolls } from './011-async-polls.ts';
+import { commandRetry } from './012-command-retry.ts';
 
 /** Main database migrations, in order. Append only. */
-export const MAIN_MIGRATIONS: readonly Migration[] = [initial, agents, environmentStatus, commands, snapshots, groupJoinTokens, stacks, registries, gitSources, templates];
+export const MAIN_MIGRATIONS: readonly Migration[] = [initial, agents, environmentStatus, commands, snapshots, groupJoinTokens, stacks, registries, gitSources, templates, asyncPolls, commandRetry];
