@@ -190,6 +190,7 @@ function runnerRig() {
     disconnected: () => (links.push('disconnected'), runner.disconnected()),
     frame: (f) => runner.frame(f),
     idle: () => runner.idle(),
+    busy: () => runner.busy(),
   };
   return { runner, watched, runs, links };
 }

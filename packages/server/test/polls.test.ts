@@ -247,6 +247,24 @@ describe.each(DIALECTS)('agent polls (%s)', (dialect) => {
     expect((await environment(a.envId)).queueLength).toBe(0);
   });
 
+  it('sends a busy agent only the commands after the ones it holds (heldUpTo), and everything unfinished to a fresh process', async () => {
+    const a = await enrol();
+    const queued: Array<{ id: string; seq: number }> = [];
+    for (let i = 0; i < 5; i++) queued.push(await enqueue(a.envId, `h${i}`));
+    const first = await poll(a);
+    expect(first.commands.map((c) => c.seq)).toEqual(queued.map((c) => c.seq));
+    // Still working through them: nothing is sent again.
+    const busy = await poll(a, { heldUpTo: queued[4]!.seq, results: [result(first.commands[0]!)] });
+    expect(busy.commands).toEqual([]);
+    expect((await command(a.envId, queued[1]!.id)).body.attempts).toBe(1);
+    const later = await enqueue(a.envId, 'h5');
+    const next = await poll(a, { heldUpTo: queued[4]!.seq });
+    expect(next.commands.map((c) => c.id)).toEqual([later.id]);
+    // A restarted agent holds nothing: every unfinished command comes again, in order.
+    const fresh = await poll(a, { heldUpTo: 0 });
+    expect(fresh.commands.map((c) => c.id)).toEqual([...queued.slice(1).map((c) => c.id), later.id]);
+  });
+
   it('answers a standard environment mode standard and no commands (they go over the tunnel), applying its results', async () => {
     const a = await enrol({ mode: 'standard' });
     const c = await enqueue(a.envId);

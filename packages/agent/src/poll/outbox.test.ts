@@ -96,3 +96,19 @@ describe('CompletionTracker', () => {
     expect(t.lastCompletedSeq()).toBe(9);
   });
 });
+
+describe('CompletionTracker.heldUpTo', () => {
+  it('holds every seq handed over while the runner works, and resends what an idle runner dropped', () => {
+    const t = new CompletionTracker();
+    expect(t.heldUpTo(true)).toBe(0);
+    for (const seq of [1, 2, 3, 4]) t.delivered(seq);
+    expect(t.heldUpTo(false)).toBe(4);
+    t.finished(1);
+    t.finished(2);
+    t.finished(4);
+    // Idle with 3 still pending: it was dropped, so the server must send 3 (and 4, harmlessly) again.
+    expect(t.heldUpTo(true)).toBe(2);
+    t.finished(3);
+    expect(t.heldUpTo(true)).toBe(4);
+  });
+});

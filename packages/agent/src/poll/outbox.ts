@@ -77,6 +77,11 @@ export class Outbox {
   get lastCompletedSeq(): number {
     return this.#completion.lastCompletedSeq();
   }
+
+  /** PollRequest.heldUpTo: see CompletionTracker.heldUpTo. */
+  heldUpTo(runnerIdle: boolean): number {
+    return this.#completion.heldUpTo(runnerIdle);
+  }
 }
 
 function insertBySeq<T extends { seq: number }>(list: T[], frame: T): void {
@@ -94,9 +99,23 @@ export class CompletionTracker {
   readonly #finishedAbove = new Set<number>();
   #done = 0;
 
+  #highestDelivered = 0;
+
   /** A command was handed to the runner. */
   delivered(seq: number): void {
+    this.#highestDelivered = Math.max(this.#highestDelivered, seq);
     if (seq > this.#done && !this.#finishedAbove.has(seq)) this.#pending.add(seq);
+  }
+
+  /**
+   * The highest seq handed over that this process still holds. An idle runner holding pending seqs
+   * dropped them (its journal failed): hold only up to below the lowest, so the server sends them again.
+   */
+  heldUpTo(runnerIdle: boolean): number {
+    if (!runnerIdle) return this.#highestDelivered;
+    let lowestPending = Infinity;
+    for (const p of this.#pending) lowestPending = Math.min(lowestPending, p);
+    return lowestPending === Infinity ? this.#highestDelivered : Math.min(this.#highestDelivered, lowestPending - 1);
   }
 
   /** The runner reported a result for seq. */

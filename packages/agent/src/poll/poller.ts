@@ -29,6 +29,8 @@ import { nextPoll, type NextPoll, type PollResult } from './timing.ts';
 export interface PollRunner extends SessionApp {
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void>;
+  /** True while a command is queued or running. */
+  busy(): boolean;
 }
 
 /** What the poll loop needs. */
@@ -191,6 +193,7 @@ class PollLoop {
       protocolVersion: PROTOCOL_VERSION,
       agentVersion: this.#o.agentVersion ?? CAPSTAN_VERSION,
       lastCompletedSeq: outbox.lastCompletedSeq,
+      heldUpTo: outbox.heldUpTo(!this.#o.runner.busy()),
       accepted: [...batch.accepted],
       results: [...batch.results],
       ...(snapshot ? { snapshot: snapshot.part } : {}),

@@ -53,6 +53,12 @@ export const PollRequestSchema = z.object({
   agentVersion: z.string().check(z.minLength(1), z.maxLength(64)),
   /** Highest seq whose result the agent journalled, with every lower seq finished too (0: none). */
   lastCompletedSeq: z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
+  /**
+   * Highest seq this agent process was handed and still holds (queued, running, or finished with its
+   * result journalled): the answer brings only later commands, so a busy agent is not sent again what
+   * it is working through. Absent or 0 (a fresh process): every unfinished command, from the first.
+   */
+  heldUpTo: z.optional(z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER))),
   accepted: z.array(CommandAcceptedFrameSchema).check(z.maxLength(POLL_MAX_REPORTS)),
   /** Results journalled since the last answered poll (a result is sent until a poll carrying it is answered). */
   results: z.array(CommandResultFrameSchema).check(z.maxLength(POLL_MAX_REPORTS)),
@@ -75,7 +81,7 @@ export const PollAnswerSchema = z.object({
   mode: AgentModeSchema,
   intervals: PollIntervalsSchema,
   snapshot: PollSnapshotOutcomeSchema,
-  /** The next unfinished commands in seq order (at most POLL_COMMAND_BATCH), results of this poll applied first. */
+  /** The next unfinished commands after `heldUpTo` in seq order (at most POLL_COMMAND_BATCH), results of this poll applied first. */
   commands: z.array(CommandFrameSchema).check(z.maxLength(POLL_COMMAND_BATCH)),
   /** More unfinished commands wait after this batch: poll again once these are done. */
   more: z.boolean(),

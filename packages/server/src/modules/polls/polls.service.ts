@@ -141,7 +141,7 @@ export class PollsService {
       async: env.mode === 'async',
     });
     // A standard environment's commands go over the tunnel the answer sends the agent back to.
-    const { commands, more } = env.mode === 'async' ? await this.#deliver(environmentId) : { commands: [], more: false };
+    const { commands, more } = env.mode === 'async' ? await this.#deliver(environmentId, req.heldUpTo ?? 0) : { commands: [], more: false };
     const next = this.#d.challenges.issue(agent.agentId, nonceLifetimeMs(intervals));
     return { serverTime: next.serverTime, nonce: next.nonce, mode: env.mode, intervals, snapshot, commands, more };
   }
@@ -180,9 +180,9 @@ export class PollsService {
     return outcome.result === 'stored' && !asked ? 'stored' : 'full-required';
   }
 
-  /** The next unfinished commands in seq order, each marked sent; `more` when others wait behind them. */
-  async #deliver(environmentId: number): Promise<{ commands: CommandFrame[]; more: boolean }> {
-    const rows = await this.#d.commands.deliverable(environmentId, 0, POLL_COMMAND_BATCH + 1);
+  /** The next unfinished commands after what the agent holds, in seq order, each marked sent; `more` when others wait behind them. */
+  async #deliver(environmentId: number, heldUpTo: number): Promise<{ commands: CommandFrame[]; more: boolean }> {
+    const rows = await this.#d.commands.deliverable(environmentId, heldUpTo, POLL_COMMAND_BATCH + 1);
     const commands: CommandFrame[] = [];
     for (const row of rows.slice(0, POLL_COMMAND_BATCH)) {
       const sent = await this.#d.commands.markSent(environmentId, row.id, { transport: 'poll' });
