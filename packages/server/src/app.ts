@@ -262,6 +262,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     settings: opts.tunnel ?? { heartbeatIntervalMs: 5_000, downAfterMs: 15_000 },
     modes,
   });
+  modes.onChange((id, now, before) => {
+    if (before?.mode === 'async' && now?.mode === 'standard') tunnel.leftAsync(id);
+  });
   tunnel.addApp(new AgentModeTunnel({ modes, link: (id) => tunnel.link(id), log: fastify.log.child({ module: 'agent-modes' }) }));
   const passthrough: PassthroughDeps = {
     tunnel,

@@ -351,6 +351,17 @@ describe.each(DIALECTS)('agent polls (%s)', (dialect) => {
     expect(created.body.items[0].details).toMatchObject({ mode: 'async', pollIntervalSeconds: 5 });
   });
 
+  it('turns an environment switched back to Standard down until its agent opens a tunnel (polls no longer count)', async () => {
+    const a = await enrol();
+    await poll(a);
+    await h.app.services.pollContacts.flush();
+    expect((await environment(a.envId)).status).toBe('up');
+    const patched = await h.call({ method: 'PATCH', url: `/api/environments/${a.envId}`, token: admin, body: { mode: 'standard' } });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    await h.app.services.tunnel.settled();
+    expect((await environment(a.envId)).status).toBe('down');
+  });
+
   it('keeps an unchanged poll and its answer small', async () => {
     const a = await enrol();
     const s = snapshot([container('a', 'running')]);

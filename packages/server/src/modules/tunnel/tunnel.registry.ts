@@ -265,6 +265,8 @@ export class TunnelRegistry {
     }
     const reason = conn.closeReason;
     this.#log.info({ agentId, environmentId, conn: conn.seq, code: reason?.code, reason: reason?.message }, 'agent disconnected');
+    // An async environment's agent leaves the tunnel to poll: its polls, not the tunnel, say up or down.
+    if (this.isAsync(environmentId)) return;
     const lastSeen = new Date(conn.lastFrameAt).toISOString();
     this.#persist(environmentId, async () => {
       // A reconnect may have raced ahead of this write: only a still-absent connection means down.
@@ -317,7 +319,7 @@ export class TunnelRegistry {
       const rows = await this.#db.selectFrom('environments').select('id').where('status', '=', 'up').execute();
       for (const row of rows) {
         const environmentId = Number(row.id);
-        if (this.#byEnv.has(environmentId)) continue;
+        if (this.#byEnv.has(environmentId) || this.isAsync(environmentId)) continue;
         this.#persist(environmentId, async () => {
           if (this.#byEnv.has(environmentId)) return;
           await this.#db.updateTable('environments').set({ status: 'down' }).where('id', '=', environmentId).where('status', '=', 'up').execute();
@@ -341,6 +343,14 @@ export class TunnelRegistry {
   }
 
   /** True when the environment runs in Async mode (no interactive features). */
+  /** An environment left Async mode: until its agent's tunnel connects it is down (polls no longer count). */
+  leftAsync(environmentId: number): void {
+    this.#persist(environmentId, async () => {
+      if (this.#byEnv.has(environmentId)) return;
+      await this.#db.updateTable('environments').set({ status: 'down' }).where('id', '=', environmentId).where('status', '=', 'up').execute();
+    });
+  }
+
   isAsync(environmentId: number): boolean {
     return this.#modes?.isAsync(environmentId) === true;
   }
