@@ -211,6 +211,24 @@ describe('Async mode end to end (rig, real server, real agent process polling)',
     }
     console.log(`async 200 commands: ${execs} execs, lost ${lost}, duplicated ${duplicated}; engine effects ${seen.length} of ${expected.length} expected, first difference: ${firstDifference(expected, seen) ?? 'none'}`);
     expect((await env()).status).toBe('up');
+    // The state the server built from the polls' deltas is the engine's: every container, its state.
+    const engineStates = async () =>
+      Object.fromEntries(
+        (await host.docker(['ps', '-a', '--format', '{{.Names}} {{.State}}']))
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => l.split(' ') as [string, string])
+          .sort(([a], [b]) => a.localeCompare(b)),
+      );
+    const serverStates = async () =>
+      Object.fromEntries(
+        ((await ok(`/api/environments/${envId}/snapshot`, {}, 200)).snapshot.containers as Array<{ name: string; state: string }>)
+          .map((c) => [c.name.replace(/^\//, ''), c.state] as [string, string])
+          .sort(([a], [b]) => a.localeCompare(b)),
+      );
+    const want = await engineStates();
+    await until('the polled snapshot to match the engine', 15_000, async () => JSON.stringify(await serverStates()) === JSON.stringify(want));
+    expect(await serverStates()).toEqual(want);
   }, 360_000);
 
   it('switching Async → Standard → Async keeps the queue: what was queued while polling runs over the tunnel, and back', async () => {
