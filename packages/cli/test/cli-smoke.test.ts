@@ -178,8 +178,8 @@ describe('capstan CLI against a real server', () => {
     const table = await capstan(['env', 'list']);
     expect(table.code).toBe(0);
     const [header, ...rows] = table.stdout.trimEnd().split('\n');
-    expect(header?.split(/\s{2,}/)).toEqual(['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'LAST SEEN', 'NEXT POLL', 'QUEUE']);
-    expect(rows.some((row) => /^\d+\s+smoke-env\s+pending\s+async\s+-\s+-\s+-\s+-\s+-\s+0$/.test(row))).toBe(true);
+    expect(header?.split(/\s{2,}/)).toEqual(['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'STATE AS OF', 'LAST SEEN', 'NEXT POLL', 'QUEUE']);
+    expect(rows.some((row) => /^\d+\s+smoke-env\s+pending\s+async\s+-\s+-\s+-\s+-\s+-\s+-\s+0$/.test(row))).toBe(true);
 
     const page = EnvironmentPageSchema.parse(await json(['env', 'list', '--search', 'smoke']));
     expect(page.total).toBe(1);

@@ -14,7 +14,7 @@ import { callApi, callApiNoContent } from '../http-client.ts';
 import { formatTable, listCell, pageFooter, printable } from '../output.ts';
 
 /** Table columns of `env list`. */
-export const ENVIRONMENT_COLUMNS = ['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'LAST SEEN', 'NEXT POLL', 'QUEUE'];
+export const ENVIRONMENT_COLUMNS = ['ID', 'NAME', 'STATUS', 'MODE', 'GROUP', 'TAGS', 'CONTAINERS', 'STATE AS OF', 'LAST SEEN', 'NEXT POLL', 'QUEUE'];
 
 /** "running/total" plus how many are unhealthy, or a dash before the first snapshot. */
 export function containerCell(c: Environment['containers']): string {
@@ -32,6 +32,8 @@ export function environmentRows(items: readonly Environment[]): string[][] {
     e.groupId === null ? '-' : String(e.groupId),
     listCell(e.tags.map((t) => t.name)),
     containerCell(e.containers),
+    // A polling host's counts are as old as its last snapshot; a live one's are current.
+    e.mode === 'async' ? (e.stateAsOf ?? '-') : '-',
     e.lastSeenAt ?? '-',
     // Only async environments poll; a standard one's queue drains over the tunnel at once.
     e.mode === 'async' ? (e.nextPollAt ?? '-') : '-',

@@ -54,12 +54,12 @@ describe('environmentRows', () => {
         },
       ]),
     ).toEqual([
-      ['1', 'prod', 'pending', 'standard', '-', '-', '-', '-', '-', '-'],
-      ['2', 'prod', 'up', 'standard', '7', 'eu,db', '4/5 (1 unhealthy)', at, '-', '-'],
+      ['1', 'prod', 'pending', 'standard', '-', '-', '-', '-', '-', '-', '-'],
+      ['2', 'prod', 'up', 'standard', '7', 'eu,db', '4/5 (1 unhealthy)', '-', at, '-', '-'],
     ]);
   });
 
-  it('shows the next poll and the queue of async environments only', () => {
+  it('shows the state age, next poll and queue of async environments only', () => {
     const next = '2026-01-01T00:01:00.000Z';
     const env: Environment = {
       id: 3,
@@ -81,9 +81,9 @@ describe('environmentRows', () => {
       updatedAt: at,
     };
     expect(environmentRows([env, { ...env, nextPollAt: null, queueLength: 0 }, { ...env, mode: 'standard' }])).toEqual([
-      ['3', 'ship', 'up', 'async', '-', '-', '-', at, next, '4'],
-      ['3', 'ship', 'up', 'async', '-', '-', '-', at, '-', '0'],
-      ['3', 'ship', 'up', 'standard', '-', '-', '-', at, '-', '-'],
+      ['3', 'ship', 'up', 'async', '-', '-', '-', at, at, next, '4'],
+      ['3', 'ship', 'up', 'async', '-', '-', '-', at, at, '-', '0'],
+      ['3', 'ship', 'up', 'standard', '-', '-', '-', '-', at, '-', '-'],
     ]);
     expect(environmentSummary(env)).toBe('environment 3 "ship": mode async, polls every 300 s\n');
     expect(environmentSummary({ ...env, mode: 'standard' })).toBe('environment 3 "ship": mode standard\n');
