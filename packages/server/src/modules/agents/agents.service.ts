@@ -11,11 +11,13 @@ import {
   type GroupJoinToken,
   type JoinToken,
 } from '@capstan/protocol';
+import type { KeyObject } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { MainDatabase } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { AuditDraft, RequestContext } from '../../http/context.ts';
 import { requirePrincipal } from '../../http/context.ts';
+import { BoundedCache } from '../../lib/bounded-cache.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import {
@@ -58,6 +60,8 @@ function joinTokenError(code: 'join_token_invalid' | 'join_token_expired' | 'joi
  * command on the host makes the agent enrol a fresh key pair under the same agent id.
  */
 export class AgentsService {
+  /** Parsed public keys by their stored SPKI text: every poll verifies one, and parsing costs more than verifying. */
+  private readonly keys = new BoundedCache<string, KeyObject>(20_000);
   private readonly repo: AgentsRepository;
   private readonly access: AccessService;
   private readonly audit: AuditService;
@@ -356,12 +360,21 @@ export class AgentsService {
     purpose: AgentAuthPurpose,
   ): Promise<{ agentId: number; environmentId: number; publicKey: string }> {
     const row = Number.isSafeInteger(agentId) && agentId > 0 ? await this.repo.get(agentId) : undefined;
-    const valid = row?.publicKey ? verifyChallengeSignature(storedPublicKey(row.publicKey), purpose, agentId, nonce, signature) : false;
+    const valid = row?.publicKey ? verifyChallengeSignature(this.publicKey(row.publicKey), purpose, agentId, nonce, signature) : false;
     if (!row || !valid) {
       throw new AppError('challenge_failed', 'the signature does not verify (unknown agent, another key, or a credential rotated since): enrol again with a new join token');
     }
     if (row.revokedAt !== null) throw new AppError('agent_revoked', `agent ${agentId} was revoked: ask an administrator to enrol the host again`);
     return { agentId, environmentId: Number(row.environmentId), publicKey: row.publicKey ?? '' };
+  }
+
+  private publicKey(spki: string): KeyObject {
+    let key = this.keys.get(spki);
+    if (!key) {
+      key = storedPublicKey(spki);
+      this.keys.set(spki, key);
+    }
+    return key;
   }
 
   /** True when the agent is revoked or does not exist (a deleted environment takes its agents along). */
