@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   agentAuthSigningInput,
@@ -35,6 +34,8 @@ import { startPoller, type PollRunner } from '../src/poll/poller.ts';
 import { snapshotHash } from '../src/state/hash.ts';
 import { loadModeState, modeFile, saveModeState } from '../src/transport/mode-store.ts';
 import { TestPeer } from './support/test-peer.ts';
+import { generate } from 'selfsigned';
+import { makeTestPems, type TestPems } from './support/test-pems.ts';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -332,7 +333,7 @@ describe('poll client', () => {
     more: false,
   });
   const body: PollRequest = { agentId: 7, protocolVersion: 1, agentVersion: 'test', lastCompletedSeq: 0, accepted: [], results: [] };
-  let pems: { cert: string; key: string; agentCa: string; clientCert: string; clientKey: string };
+  let pems: TestPems;
   const servers: Server[] = [];
 
   /** An HTTPS server on 127.0.0.1 answering each poll with `reply` (or never); counts connections and client CNs. */
@@ -351,17 +352,7 @@ describe('poll client', () => {
   }
 
   beforeAll(async () => {
-    const server = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256' });
-    const ca = await generate([{ name: 'commonName', value: 'test agent CA' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true },
-      ],
-      clientCertificate: { cn: 'agent-7' },
-    });
-    pems = { cert: server.cert, key: server.private, agentCa: ca.cert, clientCert: ca.clientcert!, clientKey: ca.clientprivate! };
+    pems = await makeTestPems();
   });
   afterAll(async () => {
     for (const server of servers) {

@@ -4,19 +4,10 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { createServer, type Server, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { generate } from 'selfsigned';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type ServerOptions as WssOptions, type WebSocket } from 'ws';
 import { WsClient, type WsClientOptions } from '../src/tunnel/ws-client.ts';
-
-interface Pems {
-  cert: string;
-  key: string;
-  /** The CA a mTLS server trusts (as the Capstan server's agent CA) and a client certificate it issued. */
-  agentCa: string;
-  clientCert: string;
-  clientKey: string;
-}
+import { makeTestPems, type TestPems } from './support/test-pems.ts';
 
 /** A real HTTPS server with a ws WebSocketServer on it; collects the server ends of connections. */
 class Peer {
@@ -64,7 +55,7 @@ class Peer {
 }
 
 /** Everything a client reported, and promises for its open and close. */
-function dial(url: URL, options: Partial<WsClientOptions> & { trust: Pems | null }) {
+function dial(url: URL, options: Partial<WsClientOptions> & { trust: TestPems | null }) {
   const { trust, ...rest } = options;
   const client = new WsClient(url, {
     ...(trust ? { ca: trust.cert, rejectUnauthorized: true } : { rejectUnauthorized: false }),
@@ -93,7 +84,7 @@ const until = async (predicate: () => boolean, what: string, timeoutMs = 10_000)
 };
 
 describe('WsClient against a ws server over TLS', () => {
-  let pems: Pems;
+  let pems: TestPems;
   const peers: Peer[] = [];
   const start = async (tls: ServerOptions = {}, wss: Omit<WssOptions, 'server' | 'noServer' | 'port'> = {}) => {
     const peer = new Peer({ cert: pems.cert, key: pems.key, ...tls }, wss);
@@ -103,17 +94,7 @@ describe('WsClient against a ws server over TLS', () => {
   };
 
   beforeAll(async () => {
-    const server = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256' });
-    const ca = await generate([{ name: 'commonName', value: 'test agent CA' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true },
-      ],
-      clientCertificate: { cn: 'agent-7' },
-    });
-    pems = { cert: server.cert, key: server.private, agentCa: ca.cert, clientCert: ca.clientcert!, clientKey: ca.clientprivate! };
+    pems = await makeTestPems();
   });
   afterEach(async () => {
     for (const p of peers.splice(0)) await p.close();
