@@ -16,16 +16,14 @@ import {
   diffSnapshots,
   pollIntervals,
   type CommandResultFrame,
-  type EngineSnapshot,
   type PollAnswer,
-  type SnapshotContainer,
 } from '@capstan/protocol';
 import * as z from 'zod/mini';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signChallenge } from '../src/modules/agents/agent-auth.ts';
-import { hashCanonical } from '../src/modules/snapshots/snapshots.service.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
 import { DIALECTS } from './helpers/databases.ts';
+import { container, FIXTURE_ENGINE as engine, hashOf, snapshot } from './helpers/snapshot-fixtures.ts';
 import { ADMIN, createHarness, type Answer, type Harness } from './helpers/harness.ts';
 import { fetchJson } from './helpers/https-client.ts';
 import { testConfig } from './helpers/server-config.ts';
@@ -40,31 +38,6 @@ interface PollingAgent {
   nonce: string | null;
 }
 
-const engine = { name: 'edge', version: '28.2.2', apiVersion: '1.50', os: 'Debian', arch: 'x86_64', kernelVersion: '6.1', cpus: 2, memoryBytes: 2_000_000_000, storageDriver: 'overlay2' };
-
-function container(id: string, state: string): SnapshotContainer {
-  return {
-    id,
-    name: `c-${id}`,
-    image: 'busybox',
-    imageId: 'sha256:b',
-    command: 'sh',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    state,
-    status: state,
-    health: null,
-    labels: {},
-    ports: [],
-    composeProject: null,
-    composeService: null,
-  };
-}
-
-function snapshot(containers: SnapshotContainer[], takenAt = '2026-01-01T00:00:00.000Z'): EngineSnapshot {
-  return { takenAt, engine, containers, images: [], volumes: [], networks: [], composeProjects: [] };
-}
-
-const hashOf = (s: EngineSnapshot) => hashCanonical(canonicalSnapshot(s));
 const keyPem = (k: KeyObject) => k.export({ format: 'pem', type: 'spki' }).toString();
 
 /** A poll body with nothing to report. */

@@ -10,43 +10,11 @@ import {
   type SnapshotFrame,
 } from '@capstan/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashCanonical, type SnapshotReplyTo } from '../src/modules/snapshots/snapshots.service.ts';
+import type { SnapshotReplyTo } from '../src/modules/snapshots/snapshots.service.ts';
 import { DIALECTS } from './helpers/databases.ts';
+import { container, hashOf, snapshot } from './helpers/snapshot-fixtures.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 
-const engine = { name: 'edge', version: '28.2.2', apiVersion: '1.50', os: 'Debian', arch: 'x86_64', kernelVersion: '6.1', cpus: 2, memoryBytes: 2_000_000_000, storageDriver: 'overlay2' };
-
-function container(id: string, state: string, health: string | null = null): SnapshotContainer {
-  return {
-    id,
-    name: `c-${id}`,
-    image: 'busybox',
-    imageId: 'sha256:b',
-    command: 'sh',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    state,
-    status: state,
-    health,
-    labels: {},
-    ports: [],
-    composeProject: null,
-    composeService: null,
-  };
-}
-
-function snapshot(containers: SnapshotContainer[], takenAt = '2026-01-01T00:00:00.000Z'): EngineSnapshot {
-  return {
-    takenAt,
-    engine,
-    containers,
-    images: [{ id: 'sha256:b', repoTags: ['busybox:latest'], repoDigests: [], size: 1, createdAt: '2025-01-01T00:00:00.000Z' }],
-    volumes: [{ name: 'data', driver: 'local', mountpoint: '/v', labels: {}, composeProject: null }],
-    networks: [{ id: 'n1', name: 'bridge', driver: 'bridge', scope: 'local', labels: {}, composeProject: null }],
-    composeProjects: [],
-  };
-}
-
-const hashOf = (s: EngineSnapshot) => hashCanonical(canonicalSnapshot(s));
 const full = (s: EngineSnapshot, hash = hashOf(s)): SnapshotFrame => ({ type: 'snapshot', hash, snapshot: s });
 const delta = (base: EngineSnapshot, next: EngineSnapshot, baseHash = hashOf(base), hash = hashOf(next)): SnapshotDeltaFrame => ({
   type: 'snapshot-delta',
