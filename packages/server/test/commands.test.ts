@@ -52,15 +52,8 @@ describe.each(DIALECTS)('command log (%s)', (dialect) => {
     otherEnvId = (await h.call({ method: 'POST', url: '/api/environments', token: admin, body: { name: 'cmd-other' } })).body.id;
     operator = await h.user(admin, 'op');
     helpdesk = await h.user(admin, 'desk');
-    for (const [u, role] of [[operator, 'operator'], [helpdesk, 'helpdesk']] as const) {
-      const r = await h.call({
-        method: 'POST',
-        url: '/api/roles/assignments',
-        token: admin,
-        body: { principal: { type: 'user', id: u.id }, scope: { type: 'environment', id: envId }, role },
-      });
-      expect(r.status).toBe(201);
-    }
+    await h.grant(admin, operator.id, envId, 'operator');
+    await h.grant(admin, helpdesk.id, envId, 'helpdesk');
     tunnel = new CommandsTunnel(h.app.services.commands, silentLog as never);
   });
 

@@ -287,7 +287,7 @@ describe.each(DIALECTS)('app templates (%s)', (dialect) => {
       const body = { environmentId: env, name: 'site', variables: { TOKEN: 'abcdefgh' } };
       const denied = await h.call({ method: 'POST', url: '/api/templates/web/deploy', token: alice.token, body });
       expect(denied.status).toBe(403);
-      await h.call({ method: 'POST', url: '/api/roles/assignments', token: admin, body: { principal: { type: 'user', id: alice.id }, scope: { type: 'environment', id: env }, role: 'standard_user' } });
+      await h.grant(admin, alice.id, env, 'standard_user');
       const invalid = await h.call({ method: 'POST', url: '/api/templates/web/deploy', token: alice.token, body: { ...body, variables: {} } });
       expect(invalid.body.issues).toEqual([{ location: 'body', path: 'variables.TOKEN', message: 'is required: give a value' }]);
       const deployed = await h.call({ method: 'POST', url: '/api/templates/web/deploy', token: alice.token, body });

@@ -38,6 +38,8 @@ export interface Harness {
   setupAdmin(): Promise<string>;
   /** Creates a user (as admin) and signs it in; returns its id and token. */
   user(adminToken: string, username: string, opts?: { isAdmin?: boolean }): Promise<{ id: number; token: string }>;
+  /** Gives a user a role on one environment (as admin); fails the test unless it is granted. */
+  grant(adminToken: string, userId: number, environmentId: number, role: string): Promise<void>;
   /** Every mutating call made through `call` has an audit record with its request id. */
   expectAllAudited(): Promise<void>;
   close(): Promise<void>;
@@ -143,6 +145,15 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
       const login = await call({ method: 'POST', url: '/api/auth/login', body: { username, password } });
       expect(login.status, JSON.stringify(login.body)).toBe(200);
       return { id: created.body.id as number, token: login.body.token as string };
+    },
+    async grant(adminToken, userId, environmentId, role) {
+      const r = await call({
+        method: 'POST',
+        url: '/api/roles/assignments',
+        token: adminToken,
+        body: { principal: { type: 'user', id: userId }, scope: { type: 'environment', id: environmentId }, role },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
     },
     async expectAllAudited() {
       await app.services.audit.flush();
