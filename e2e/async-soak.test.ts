@@ -2,8 +2,7 @@
 // test cuts the host's link, kills the agent with -9 and kills the server process with -9 at random
 // points (restarting each). Afterwards every command's effect must be on the engine exactly once and
 // in queue order: the execs' lines in a file, the restarts in the engine's own event log.
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +11,9 @@ import { fetchJson } from '../packages/server/test/helpers/https-client.ts';
 import { freePort, spawnServer, type ServerProcess } from '../packages/server/test/helpers/server-process.ts';
 import { until } from '../packages/server/test/helpers/until.ts';
 import { countMarks, execAppend, recordEngineEffects, expectedEffects, firstDifference, type ModelCommand } from './helpers/engine-effects.ts';
-import { joinFlags } from './helpers/joined-agent.ts';
+import { agentProcess, inHost, joinFlags, type AgentProcess } from './helpers/joined-agent.ts';
 import { startHosts, stopAll, TEST_IMAGE, type Host } from './rig/index.ts';
 
-const AGENT_BIN = path.resolve(import.meta.dirname, '../packages/agent/bin/capstan-agent.js');
 const COMMANDS = 1_000;
 const RESTART_EVERY = 10; // every 10th command restarts the second container
 
@@ -30,8 +28,7 @@ describe('Async mode fault soak (rig, real server process, real agent process)',
   let port = 0;
   let token = '';
   let envId = 0;
-  let agent: ChildProcess | null = null;
-  let agentLog = -1;
+  let agent: AgentProcess;
   let flags: string[] = [];
 
   const url = () => `https://127.0.0.1:${port}`;
@@ -40,20 +37,8 @@ describe('Async mode fault soak (rig, real server process, real agent process)',
   const startServerProcess = async () => {
     server = await spawnServer(serverArgs(), { port, host: '0.0.0.0' });
   };
-  const startAgent = () => {
-    agent = host.spawn(process.execPath, [AGENT_BIN, ...flags, '--state-dir', path.join(dir, 'agent'), '--log-level', 'info'], {
-      stdio: ['ignore', 'ignore', agentLog],
-      env: { ...process.env, DOCKER_HOST: `unix://${host.dockerSocket}` },
-    });
-  };
-  const killAgent = async () => {
-    const a = agent;
-    agent = null;
-    if (!a || a.exitCode !== null || a.signalCode !== null) return;
-    const exited = new Promise((r) => a.once('exit', r));
-    a.kill('SIGKILL');
-    await exited;
-  };
+  const startAgent = () => agent.start(flags);
+  const killAgent = () => agent.kill();
 
   beforeAll(async () => {
     [host] = (await startHosts(1)) as [Host];
@@ -70,16 +55,15 @@ describe('Async mode fault soak (rig, real server process, real agent process)',
     expect(flags).toEqual(expect.arrayContaining(['--mode', 'async']));
     await host.docker(['run', '-d', '--name', 'target', '--network', 'none', TEST_IMAGE, 'sleep', '3600']);
     await host.docker(['run', '-d', '--name', 'bounce', '--network', 'none', TEST_IMAGE, 'sleep', '3600']);
-    agentLog = openSync(path.join(dir, 'agent.log'), 'a');
+    agent = agentProcess(inHost(host), dir);
     startAgent();
     await until('the agent to poll', 30_000, async () => (await api(`/api/environments/${envId}`)).body.lastPollAt !== null);
   }, 120_000);
 
   afterAll(async () => {
-    await killAgent();
+    await agent?.close();
     if (server && server.child.exitCode === null) await server.kill9();
     await stopAll();
-    if (agentLog >= 0) closeSync(agentLog);
     rmSync(dir, { recursive: true, force: true });
   });
 

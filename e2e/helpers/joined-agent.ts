@@ -72,6 +72,45 @@ export function joinFlags(command: string): string[] {
   return [...command.matchAll(/(--(?:server|join-token|server-fingerprint|mode)) '?([^\s']+)'?/g)].flatMap((m) => [m[1]!, m[2]!]);
 }
 
+/** The real agent process at a place, restartable: state in `<dir>/agent`, its log appended to `<dir>/agent.log`. */
+export interface AgentProcess {
+  /** Starts it (after a kill, from its state directory: `args` only matter for the first start). */
+  start(args?: string[]): void;
+  /** Kills it (-9) and waits for it to exit; nothing when it is not running. */
+  kill(): Promise<void>;
+  /** Kills it and closes its log. */
+  close(): Promise<void>;
+}
+
+/** An AgentProcess for `place`, keeping its files in `dir`. */
+export function agentProcess(place: AgentPlace, dir: string): AgentProcess {
+  let child: ChildProcess | null = null;
+  let log = -1;
+  const kill = async () => {
+    const c = child;
+    child = null;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  return {
+    start: (args = []) => {
+      if (log < 0) log = openSync(path.join(dir, 'agent.log'), 'a');
+      child = place.spawn(process.execPath, [AGENT_BIN, ...args, '--state-dir', path.join(dir, 'agent'), '--log-level', 'info'], {
+        stdio: ['ignore', 'ignore', log],
+        env: { ...process.env, DOCKER_HOST: `unix://${place.dockerSocket}` },
+      });
+    },
+    kill,
+    close: async () => {
+      await kill();
+      if (log >= 0) closeSync(log);
+      log = -1;
+    },
+  };
+}
+
 /**
  * Starts a server, creates the environment, and starts the agent process at `place` with its join
  * command's flags; resolves once the server sees it connected. On failure everything it started is
@@ -83,28 +122,13 @@ export async function startJoinedAgent(opts: JoinedAgentOptions): Promise<Joined
   const listen: Partial<ServerConfig> = place.serverAddress ? { host: '0.0.0.0', port, publicUrl: `https://${place.serverAddress}:${port}` } : { port };
   const server = await startServer(testConfig(path.join(dir, 'data'), { ...listen, ...opts.config }));
   let token = '';
-  let agent: ChildProcess | null = null;
-  let agentLog = -1;
+  const agent = agentProcess(place, dir);
   const api = (p: string, o: Parameters<typeof fetchJson>[1] = {}) => fetchJson(`https://127.0.0.1:${server.port}${p}`, { token, ...o });
-  const startAgent = (args: string[] = []) => {
-    agent = place.spawn(process.execPath, [AGENT_BIN, ...args, '--state-dir', path.join(dir, 'agent'), '--log-level', 'info'], {
-      stdio: ['ignore', 'ignore', agentLog],
-      env: { ...process.env, DOCKER_HOST: `unix://${place.dockerSocket}` },
-    });
-  };
-  const killAgent = async () => {
-    const a = agent;
-    agent = null;
-    if (!a || a.exitCode !== null || a.signalCode !== null) return;
-    const exited = new Promise((r) => a.once('exit', r));
-    a.kill('SIGKILL');
-    await exited;
-  };
+  const startAgent = (args: string[] = []) => agent.start(args);
+  const killAgent = () => agent.kill();
   const stop = async () => {
-    await killAgent();
+    await agent.close();
     await server.close();
-    if (agentLog >= 0) closeSync(agentLog);
-    agentLog = -1;
   };
   try {
     token = (await api('/api/setup/admin', { method: 'POST', body: ADMIN })).body.token;
@@ -116,7 +140,6 @@ export async function startJoinedAgent(opts: JoinedAgentOptions): Promise<Joined
     expect(jt.status).toBe(201);
     const flags = joinFlags(jt.body.command as string);
     expect(flags).toContain('--join-token');
-    agentLog = openSync(path.join(dir, 'agent.log'), 'a');
     startAgent(flags);
     const connected = opts.async
       ? async () => {
