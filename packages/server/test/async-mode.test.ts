@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../src/server.ts';
 import { enrolAgent } from './helpers/enrol.ts';
 import { ADMIN } from './helpers/harness.ts';
-import { fetchJson } from './helpers/https-client.ts';
+import { fetchJson, type Fetched } from './helpers/https-client.ts';
 import { testConfig } from './helpers/server-config.ts';
 import { TestAgent } from './helpers/test-agent.ts';
 import { until } from './helpers/until.ts';
@@ -20,11 +20,7 @@ import { until } from './helpers/until.ts';
 /** An interactive call must be refused quickly, not after a stream or handshake timeout. */
 const QUICK_MS = 2_000;
 
-interface Refusal {
-  status: number;
-  body: any;
-  ms: number;
-}
+type Refusal = Pick<Fetched, 'status' | 'body'> & { ms: number };
 
 describe('Async mode: interactive features and the agent-mode frame', () => {
   let server: RunningServer;

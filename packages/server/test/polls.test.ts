@@ -25,7 +25,7 @@ import { startServer, type RunningServer } from '../src/server.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { container, FIXTURE_ENGINE as engine, hashOf, snapshot } from './helpers/snapshot-fixtures.ts';
 import { ADMIN, createHarness, type Answer, type Harness } from './helpers/harness.ts';
-import { fetchJson } from './helpers/https-client.ts';
+import { fetchJson, type Fetched } from './helpers/https-client.ts';
 import { testConfig } from './helpers/server-config.ts';
 
 const POLL = '/api/agents/poll';
@@ -390,7 +390,7 @@ describe.each(DIALECTS)('agent polls (%s)', (dialect) => {
 });
 
 /** POST over HTTPS, optionally with a client certificate (mTLS). */
-function postTls(url: string, body: unknown, client?: { cert: string; key: KeyObject }): Promise<{ status: number; body: any }> {
+function postTls(url: string, body: unknown, client?: { cert: string; key: KeyObject }): Promise<Pick<Fetched, 'status' | 'body'>> {
   const payload = JSON.stringify(body);
   const tls = client ? { cert: client.cert, key: client.key.export({ type: 'pkcs8', format: 'pem' }) } : {};
   return new Promise((resolve, reject) => {
