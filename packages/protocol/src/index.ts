@@ -27,3 +27,4 @@ export * from './snapshot/index.ts';
 export * from './tunnel/index.ts';
 export * from './agent/index.ts';
 export * from './poll/index.ts';
+export * from './api/contract.ts';

@@ -102,3 +102,28 @@ export const CreateTagSchema = z.strictObject({
 });
 export type CreateTag = z.infer<typeof CreateTagSchema>;
 export const TagListSchema = z.object({ items: z.array(TagSchema) });
+
+/**
+ * The connection state of an environment's agent (the tunnel's, or an async environment's polls).
+ */
+export const EnvironmentStatusViewSchema = z.object({
+  environmentId: z.number().int(),
+  status: z.enum(['pending', 'up', 'down']),
+  /** True while this server holds a live, authenticated tunnel to the agent. */
+  connected: z.boolean(),
+  agentId: z.number().int().nullable(),
+  /** Last frame from the agent: live while connected, else as recorded at disconnect. */
+  lastSeenAt: TimestampSchema.nullable(),
+  connectedAt: TimestampSchema.nullable(),
+  agentVersion: z.string().nullable(),
+  engineVersion: z.string().nullable(),
+  protocolVersion: z.number().int().nullable(),
+  /** The agent authenticated its connection with the client certificate issued at enrolment too. */
+  mtls: z.boolean(),
+  /** `async`: the agent polls; status and lastSeenAt come from its polls (up until a poll is overdue). */
+  mode: z.enum(['standard', 'async']),
+  /** Async mode: the last poll, and by when the next one is due. */
+  lastPollAt: TimestampSchema.nullable(),
+  nextPollAt: TimestampSchema.nullable(),
+});
+export type EnvironmentStatusView = z.infer<typeof EnvironmentStatusViewSchema>;
