@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'packages/*/bin/**', 'packages/web/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'packages/*/bin/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

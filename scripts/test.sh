@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what it needs (npm dependencies with Node 24,
-# Debian's postgresql, docker.io, busybox-static, iptables, docker-registry, apache2-utils, git and docker-compose when missing), then types, lint, unit and integration tests.
+# Debian's postgresql, docker.io, busybox-static, iptables, docker-registry, apache2-utils, git, docker-compose and chromium when missing), then types, lint, unit and integration tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-deps.sh
@@ -19,6 +19,8 @@ command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v git >/dev/null 2>&1 || need+=(git)
 # The compose fidelity test compares what Capstan creates with what Debian's docker-compose 1.29 creates.
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+# The web UI's end-to-end test drives Debian's Chromium through playwright-core (no downloaded browser).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing system packages: ${need[*]} (install them, or run as root to let this script do it)" >&2
@@ -36,8 +38,12 @@ node --version
 echo "==> agent bundle"
 node packages/agent/scripts/bundle.ts
 
+echo "==> web build (and its initial-JS budget check)"
+(cd packages/web && vite build --logLevel warn && node scripts/size-check.ts)
+
 echo "==> typecheck"
 tsc -p tsconfig.json --noEmit
+tsc -p packages/web/tsconfig.json --noEmit
 echo "==> lint"
 eslint .
 echo "==> tests"

@@ -28,3 +28,4 @@ export * from './tunnel/index.ts';
 export * from './agent/index.ts';
 export * from './poll/index.ts';
 export * from './api/contract.ts';
+export * from './api/events.ts';

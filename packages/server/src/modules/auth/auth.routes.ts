@@ -4,6 +4,12 @@ import type { AccessService } from '../access/access.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { SESSION_COOKIE, type AuthService } from './auth.service.ts';
 
+/** The Set-Cookie value carrying a session token until it expires (HttpOnly, Secure, SameSite=Strict). */
+export function sessionCookie(token: string, expiresAt: string): string {
+  const maxAge = Math.max(0, Math.floor((Date.parse(expiresAt) - Date.now()) / 1000));
+  return `${SESSION_COOKIE}=${token}; Path=/; Max-Age=${maxAge}; HttpOnly; Secure; SameSite=Strict`;
+}
+
 /** /api/auth: login, logout, who am I. */
 export function authRoutes(auth: AuthService, access: AccessService, users: UsersService): RouteSpec[] {
   return [
@@ -18,8 +24,7 @@ export function authRoutes(auth: AuthService, access: AccessService, users: User
       response: LoginResponseSchema,
       handler: async ({ ctx, body, reply }) => {
         const result = await auth.login(ctx, body);
-        const maxAge = Math.max(0, Math.floor((Date.parse(result.expiresAt) - Date.now()) / 1000));
-        reply.header('set-cookie', `${SESSION_COOKIE}=${result.token}; Path=/; Max-Age=${maxAge}; HttpOnly; Secure; SameSite=Strict`);
+        reply.header('set-cookie', sessionCookie(result.token, result.expiresAt));
         return result;
       },
     }),

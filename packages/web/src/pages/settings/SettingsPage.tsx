@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/PageHeader.tsx';
+
+export default function SettingsPage() {
+  return <PageHeader title="SettingsPage" description="Not built yet" />;
+}

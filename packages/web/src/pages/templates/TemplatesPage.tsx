@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/PageHeader.tsx';
+
+export default function TemplatesPage() {
+  return <PageHeader title="TemplatesPage" description="Not built yet" />;
+}
