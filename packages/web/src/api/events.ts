@@ -26,6 +26,7 @@ export function connectLiveEvents(client: QueryClient, onState: (s: LiveState) =
   let source: EventSource | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
+  let opens = 0;
   const handle = (msg: MessageEvent<string>): void => {
     let data: unknown;
     try {
@@ -46,7 +47,7 @@ export function connectLiveEvents(client: QueryClient, onState: (s: LiveState) =
     s.onopen = () => {
       onState('live');
       // Whatever changed while the stream was away: refetch what is on screen.
-      void client.invalidateQueries();
+      if (opens++ > 0) void client.invalidateQueries();
     };
     s.onerror = () => {
       onState('reconnecting');

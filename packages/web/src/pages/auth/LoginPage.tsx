@@ -5,6 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useApiMutation } from '../../api/query.ts';
+import { safeNext } from '../../auth/next.ts';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { AuthFrame } from './AuthFrame.tsx';
 
@@ -12,12 +13,8 @@ const REASONS: Record<string, string> = {
   session_expired: 'Your session expired. Sign in again to continue where you were.',
   session_revoked: 'Your session was ended (signed out elsewhere, password changed, or by an administrator).',
   logged_out: 'You are signed out.',
+  unauthenticated: 'Sign in to continue.',
 };
-
-/** Only same-app paths are followed after login (never another origin). */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
 
 export default function LoginPage() {
   const [params] = useSearchParams();
