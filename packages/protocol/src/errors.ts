@@ -55,6 +55,7 @@ export const ERROR_CATALOGUE = {
   git_fetch_failed: 502,
   git_files_invalid: 422,
   webhook_signature_invalid: 401,
+  web_ui_not_built: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -78,6 +78,11 @@ import { registriesRoutes } from './modules/registries/registries.routes.ts';
 import { createGitSources, type GitSourcesModule } from './modules/git-sources/git-sources.module.ts';
 import { captureWebhookBodies, gitSourcesRoutes } from './modules/git-sources/git-sources.routes.ts';
 import { RegistriesService } from './modules/registries/registries.service.ts';
+import { EventHub } from './modules/events/events.hub.ts';
+import { eventsRoutes } from './modules/events/events.routes.ts';
+import { LiveEventStreams } from './modules/events/events.stream.ts';
+import { isUiRequest } from './modules/web/web.policy.ts';
+import { WebUi } from './modules/web/web.static.ts';
 
 export interface AppOptions {
   store: Store;
@@ -104,11 +109,32 @@ export interface AppOptions {
   serverFactory?: FastifyServerFactory;
   /** App-template catalogue source (--templates-file / --templates-url); absent: the shipped catalogue file. */
   templates?: CatalogueOptions;
+  /** --web-dir: the built web UI served outside /api; absent or null (in-process tests): UI paths answer web_ui_not_built. */
+  webDir?: string | null;
 }
 
 export interface App {
   fastify: FastifyInstance;
-  services: { setup: SetupService; audit: AuditService; access: AccessService; auth: AuthService; agents: AgentsService; tunnel: TunnelRegistry; commands: CommandsService; snapshots: SnapshotsService; polls: PollsService; pollContacts: PollContacts; registries: RegistriesService; templates: TemplatesService; stacks: StacksModule; gitSources: GitSourcesModule };
+  services: {
+    setup: SetupService;
+    audit: AuditService;
+    access: AccessService;
+    auth: AuthService;
+    agents: AgentsService;
+    tunnel: TunnelRegistry;
+    commands: CommandsService;
+    snapshots: SnapshotsService;
+    polls: PollsService;
+    pollContacts: PollContacts;
+    registries: RegistriesService;
+    templates: TemplatesService;
+    stacks: StacksModule;
+    gitSources: GitSourcesModule;
+    /** Change notices: services publish, /api/events streams subscribe. */
+    events: EventHub;
+    eventStreams: LiveEventStreams;
+    web: WebUi;
+  };
   routes: readonly RouteSpec[];
   /** HTTP upgrades (agent tunnel, hijacked Docker calls); attach to every listener's 'upgrade' event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -158,9 +184,12 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const users = new UsersService({ users: usersRepo, auth: authRepo, accessRepo, access, audit });
   const teams = new TeamsService({ repo: new TeamsRepository(db), accessRepo, access, audit });
   const apiKeys = new ApiKeysService({ repo: new ApiKeysRepository(db), access, audit });
+  // Change notices for people's clients (GET /api/events): each service publishes after its change committed.
+  const events = new EventHub({ onError: (err) => fastify.log.error({ err }, 'a change-notice subscriber failed') });
+  const { publish } = events;
   // Async-mode polls record contacts in batches; environment views read the latest through them.
   const pollsRepo = new PollsRepository(db);
-  const pollContacts = new PollContacts({ repo: pollsRepo, onError: (err) => fastify.log.error({ err }, 'could not record agent polls') });
+  const pollContacts = new PollContacts({ repo: pollsRepo, onError: (err) => fastify.log.error({ err }, 'could not record agent polls'), publish });
   const environments = new EnvironmentsService({
     repo: new EnvironmentsRepository(db),
     accessRepo,
@@ -172,6 +201,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const modes = new EnvironmentModes(db);
   await modes.load();
   environments.onModeChanged((id, env) => modes.set(id, env && { mode: env.mode, pollIntervalSeconds: env.pollIntervalSeconds }));
+  environments.onModeChanged((id) => publish({ type: 'environment', environmentId: id }));
   const groups = new GroupsService({ repo: new GroupsRepository(db), accessRepo, access, audit });
   const agents = new AgentsService({
     repo: new AgentsRepository(db),
@@ -182,7 +212,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     serverFingerprint: opts.serverFingerprint ?? null,
     ca: opts.agentCa ?? null,
     bundle: new AgentBundle(opts.agentBundle ?? null),
-    environmentChanged: (id) => modes.refresh(id),
+    // An enrolment may have created the environment (group join token) or set its mode.
+    environmentChanged: async (id) => {
+      await modes.refresh(id);
+      publish({ type: 'environment', environmentId: id });
+    },
   });
 
   const fastify = Fastify({
@@ -221,7 +255,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     req.ctx = newContext(req.id, req.ip, req.headers['user-agent']);
     req.ctx.audit = initialAuditDraft(req);
     reply.header('x-request-id', req.id);
-    if (!req.routeOptions.config?.beforeSetup && (await setup.required())) {
+    // The web UI answers before setup too: it is where the administrator is created.
+    if (!req.routeOptions.config?.beforeSetup && !isUiRequest(req.method, req.url) && (await setup.required())) {
       throw new AppError('setup_required', 'Capstan is not set up yet: create the administrator with POST /api/setup/admin');
     }
   });
@@ -249,7 +284,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
 
+  // GET/HEAD outside the API that no route matched is the web UI (its shell, assets and client-side routes).
+  const web = new WebUi(opts.webDir ?? null);
   fastify.setNotFoundHandler(async (req, reply) => {
+    if (isUiRequest(req.method, req.url)) return web.serve(req, reply);
     const err = new AppError('route_not_found', `no route ${req.method} ${req.url.split('?')[0]}: see GET /api/openapi.json for the API`);
     return reply.code(404).type('application/problem+json').send(toProblem(err, req.id, req.url.split('?')[0] ?? ''));
   });
@@ -261,6 +299,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     log: fastify.log.child({ module: 'tunnel' }),
     settings: opts.tunnel ?? { heartbeatIntervalMs: 5_000, downAfterMs: 15_000 },
     modes,
+    publish,
   });
   modes.onChange((id, now, before) => {
     if (before?.mode === 'async' && now?.mode === 'standard') tunnel.leftAsync(id);
@@ -283,6 +322,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     audit,
     secrets,
     registryAuth: (environmentId, images) => registries.credentialsFor(environmentId, images),
+    publish,
   });
   const commandsTunnel = new CommandsTunnel(commands, fastify.log.child({ module: 'commands' }));
   tunnel.addApp(commandsTunnel);
@@ -290,6 +330,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     repo: new SnapshotsRepository(db),
     log: fastify.log.child({ module: 'snapshots' }),
     isLive: (id) => tunnel.link(id) !== null,
+    publish,
   });
   tunnel.addApp(snapshots);
   const polls = new PollsService({
@@ -312,6 +353,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     secrets,
     isLive: (id) => tunnel.link(id)?.has(CAPABILITY_COMMANDS) === true,
     registryAuth: (environmentId, images) => registries.credentialsFor(environmentId, images),
+    publish,
   });
   tunnel.addApp(stacks.progress);
   const gitSources = createGitSources({
@@ -365,6 +407,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   };
   fastify.server.on('upgrade', handleUpgrade);
 
+  const eventStreams = new LiveEventStreams({ hub: events, authorize: (p, perm, env) => access.authorize(p, perm, env) });
   const routes: RouteSpec[] = [];
   routes.push(
     ...healthRoutes(setup),
@@ -389,6 +432,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     // Appended: the other routes keep their positions (the bad-input fuzz seeds each route by its position).
     ...pollsRoutes(polls),
     ...commandRetryRoutes(commands),
+    ...eventsRoutes(eventStreams, async (req) => (await auth.authenticate(req).catch(() => null)) !== null),
   );
   const guard: Guard = {
     authenticate: (req) => auth.authenticate(req),
@@ -405,7 +449,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await gitSources.start();
   return {
     fastify,
-    services: { setup, audit, access, auth, agents, tunnel, commands, snapshots, polls, pollContacts, registries, templates, stacks, gitSources },
+    services: { setup, audit, access, auth, agents, tunnel, commands, snapshots, polls, pollContacts, registries, templates, stacks, gitSources, events, eventStreams, web },
     routes,
     handleUpgrade,
     close: async () => {
@@ -416,6 +460,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await snapshots.settled();
       await commandsTunnel.settled();
       stacks.close();
+      // Open change-notice streams would keep their connections (and so the close) waiting.
+      eventStreams.closeAll();
+      events.close();
       await fastify.close();
       await polls.settled();
       await pollContacts.close();

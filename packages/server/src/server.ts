@@ -85,6 +85,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     agentBundle: config.agentBundle,
     dataDir: config.dataDir,
     templates: { file: config.templatesFile, url: config.templatesUrl, refreshIntervalMs: config.templatesRefreshMs },
+    webDir: config.webDir,
     serverFingerprint: config.tlsCert ? null : fingerprint(files.cert),
     tunnel: { heartbeatIntervalMs: config.agentHeartbeatMs, downAfterMs: config.agentDownAfterMs, requireMtls: config.requireAgentMtls },
     agentCa,
@@ -101,6 +102,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   if (files.generated) log.info({ cert: files.cert }, 'generated a self-signed certificate');
   if (!(await app.services.agents.bundle.current())) {
     log.warn({ agentBundle: config.agentBundle }, 'no agent bundle: join commands cannot download the agent until "npm run build:agent" writes it');
+  }
+  if (!(await app.services.web.built())) {
+    log.warn({ webDir: config.webDir }, 'no web UI build: the browser UI answers 503 until "npm run build:web" writes it (the API works)');
   }
 
   if (config.adminPasswordFile) {

@@ -241,6 +241,9 @@ const MATRIX: Record<string, readonly Case[]> = {
 
   // ----- self ------------------------------------------------------------------------ a e s o h r t n R S u
   'GET /api/auth/me': [{ expect: 'A A A A A A A A A A U', target: () => ({}) }],
+  // Change notices: anyone signed in opens the stream; each notice is then filtered by environment.read
+  // (events.test.ts). The harness reads the first chunk and hangs up: the stream never ends by itself.
+  'GET /api/events': [{ expect: 'A A A A A A A A A A U', target: () => ({}) }],
   'POST /api/auth/logout': [
     {
       // API keys have no session to end: a full key passes authorization and is told so.

@@ -38,12 +38,17 @@ export interface ServerConfig {
   templatesUrl: string | null;
   /** How often the catalogue is reloaded from its file or URL. */
   templatesRefreshMs: number;
+  /** The built web UI (index.html + assets/); may be missing (built by `npm run build:web`): UI paths then answer 503. */
+  webDir: string;
 }
 
 type Kind = 'bool' | 'string' | 'port' | 'duration' | 'count' | 'file' | 'built-file' | 'dir' | 'url' | 'http-url' | 'fetch-url' | 'level';
 
 /** The repository's agent bundle, found from this file's place in the checkout. */
 export const DEFAULT_AGENT_BUNDLE = path.resolve(import.meta.dirname, '../../../agent/dist/capstan-agent.js');
+
+/** The repository's web UI build, found from this file's place in the checkout. */
+export const DEFAULT_WEB_DIR = path.resolve(import.meta.dirname, '../../../web/dist');
 
 /** The app-template catalogue shipped with the server. */
 export const DEFAULT_TEMPLATES_FILE = path.resolve(import.meta.dirname, '../../templates/default.json');
@@ -82,6 +87,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'templatesFile', flag: 'templates-file', kind: 'file', default: DEFAULT_TEMPLATES_FILE, help: 'app-template catalogue (JSON) offered by GET /api/templates' },
   { key: 'templatesUrl', flag: 'templates-url', kind: 'fetch-url', help: 'fetch the app-template catalogue from this http(s) URL instead of --templates-file (last good copy kept when it fails)' },
   { key: 'templatesRefreshMs', flag: 'templates-refresh-interval', kind: 'duration', default: '1h', help: 'how often the template catalogue is reloaded' },
+  { key: 'webDir', flag: 'web-dir', kind: 'dir', default: DEFAULT_WEB_DIR, help: 'the built web UI served on every path outside /api (npm run build:web writes the default)' },
   { key: 'logLevel', flag: 'log-level', kind: 'level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 

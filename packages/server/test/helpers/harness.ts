@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EVENTS_PATH } from '@capstan/protocol';
 import { expect } from 'vitest';
 import { buildApp, type App, type AppOptions } from '../../src/app.ts';
 import { openStore, type Store } from '../../src/db/store.ts';
@@ -60,6 +62,8 @@ export interface HarnessOptions {
   agentBundle?: string;
   /** App-template catalogue source (default: the shipped catalogue file). */
   templates?: AppOptions['templates'];
+  /** The web UI build to serve (default: none, UI paths answer web_ui_not_built). */
+  webDir?: string;
 }
 
 /** Content of the harness's stand-in agent bundle: the server only serves and hashes the file. */
@@ -93,6 +97,7 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
     agentBundle,
     dataDir,
     ...(opts.templates ? { templates: opts.templates } : {}),
+    ...(opts.webDir ? { webDir: opts.webDir } : {}),
   });
   const mutations: Array<{ requestId: string; method: string; url: string; status: number }> = [];
 
@@ -104,6 +109,23 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
       return true;
     }
   };
+  /**
+   * The change-notice stream never ends by itself: its answer is the status, headers and the first
+   * chunk, then the client hangs up as a closed tab does (the server's stream closes).
+   */
+  const openEnded = async (c: Call, headers: Record<string, string>, payload: string | undefined): Promise<{ statusCode: number; headers: Answer['headers']; body: string }> => {
+    const res = await app.fastify.inject({ method: c.method, url: c.url, headers, payloadAsStream: true, ...(payload !== undefined ? { payload } : {}) });
+    const stream = res.stream();
+    let body = '';
+    if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+      const [chunk] = (await once(stream, 'data')) as [Buffer];
+      body = chunk.toString('utf8');
+      res.raw.res.destroy();
+    } else {
+      for await (const chunk of stream) body += (chunk as Buffer).toString('utf8');
+    }
+    return { statusCode: res.statusCode, headers: res.headers, body };
+  };
   const call = async (c: Call): Promise<Answer> => {
     const headers: Record<string, string> = { ...(c.headers ?? {}) };
     if (c.token) headers.authorization = `Bearer ${c.token}`;
@@ -111,7 +133,10 @@ export async function createHarness(dialect: TestDialect, opts: HarnessOptions =
     let payload: string | undefined = c.payload;
     if (payload === undefined && c.body !== undefined) payload = JSON.stringify(c.body);
     if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const res = await app.fastify.inject({ method: c.method, url: c.url, headers, ...(payload !== undefined ? { payload } : {}) });
+    const res =
+      c.method === 'GET' && new URL(c.url, 'http://capstan.test').pathname === EVENTS_PATH
+        ? await openEnded(c, headers, payload)
+        : await app.fastify.inject({ method: c.method, url: c.url, headers, ...(payload !== undefined ? { payload } : {}) });
     const requestId = String(res.headers['x-request-id'] ?? '');
     // Only calls that reached a route are operations; unknown paths are not (a bad body on an
     // unknown path is refused before the 404, e.g. malformed_json).

@@ -1,4 +1,4 @@
-import { DEFAULT_AGENT_BUNDLE, DEFAULT_TEMPLATES_FILE, type ServerConfig } from '../../src/config/config.ts';
+import { DEFAULT_AGENT_BUNDLE, DEFAULT_TEMPLATES_FILE, DEFAULT_WEB_DIR, type ServerConfig } from '../../src/config/config.ts';
 
 /** A server configuration for tests: ephemeral port, quiet logs, fast certificate polling. */
 export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -29,6 +29,8 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     templatesFile: DEFAULT_TEMPLATES_FILE,
     templatesUrl: null,
     templatesRefreshMs: 3_600_000,
+    // The repository's UI build when there is one (npm run build:web); UI paths answer 503 without it.
+    webDir: DEFAULT_WEB_DIR,
     ...overrides,
   };
 }

@@ -1,5 +1,14 @@
 // Pure rules of the command log: who may queue which kind, and what a frame from the agent may change.
-import { defaultRetryPolicy, RetryPolicySchema, type CommandKind, type CommandStatus, type EnqueueCommand, type Permission, type RetryPolicy } from '@capstan/protocol';
+import {
+  defaultRetryPolicy,
+  RetryPolicySchema,
+  type CommandKind,
+  type CommandResultFrame,
+  type CommandStatus,
+  type EnqueueCommand,
+  type Permission,
+  type RetryPolicy,
+} from '@capstan/protocol';
 
 /** The environment permission queueing (or cancelling) a command of each kind needs. */
 export const KIND_PERMISSIONS: Record<CommandKind, Permission> = {
@@ -108,4 +117,14 @@ export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), walk(x, depth + 1)]));
   };
   return walk(value, 0) as T;
+}
+
+/** The history detail of a result: the error code, and how many attempts it took or whether it was recovered. */
+export function resultDetail(frame: Pick<CommandResultFrame, 'error' | 'attempts' | 'recovered'>): Record<string, unknown> | null {
+  const detail = {
+    ...(frame.error ? { code: frame.error.code } : {}),
+    ...(frame.attempts !== undefined ? { attempts: frame.attempts } : {}),
+    ...(frame.recovered !== undefined ? { recovered: frame.recovered } : {}),
+  };
+  return Object.keys(detail).length > 0 ? detail : null;
 }

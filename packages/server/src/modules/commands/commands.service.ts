@@ -8,6 +8,7 @@ import type {
   CommandResultFrame,
   CommandWithHistory,
   EnqueueCommand,
+  LiveEvent,
   RegistryAuth,
 } from '@capstan/protocol';
 import type { Kysely, Transaction } from 'kysely';
@@ -18,8 +19,9 @@ import type { RequestContext } from '../../http/context.ts';
 import { requirePrincipal } from '../../http/context.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import type { Publish } from '../events/events.hub.ts';
 import { commandFrame, copyStoredPayload, REDACT_KEY, redactContext, SEALED_PAYLOAD_KEY, sealContext } from './commands.frame.ts';
-import { agentTime, expiryOf, isFinished, permissionForKind, redactSecrets, retryRefusal, storedRetry, ttlOf } from './commands.policy.ts';
+import { agentTime, expiryOf, isFinished, permissionForKind, redactSecrets, resultDetail, retryRefusal, storedRetry, ttlOf } from './commands.policy.ts';
 import { presentCommand, queuedRow, UNFINISHED, type CommandRow, type CommandsRepository } from './commands.repository.ts';
 
 export { commandFrame, SEALED_PAYLOAD_KEY } from './commands.frame.ts';
@@ -46,8 +48,11 @@ export interface InternalCommand {
   ttlSeconds?: number;
 }
 
-/** Runs inside the transaction that moved a command to `row.status` (accepted, or any end). */
-export type TransitionHook = (trx: Transaction<MainDatabase>, row: CommandRow) => Promise<void>;
+/**
+ * Runs inside the transaction that moved a command to `row.status` (accepted, or any end); may
+ * answer change notices of its own (a stack's version moved), published once that committed.
+ */
+export type TransitionHook = (trx: Transaction<MainDatabase>, row: CommandRow) => Promise<readonly LiveEvent[] | void>;
 
 const targetOf = (payload: Record<string, unknown>): unknown => payload.containerId ?? payload.image ?? null;
 
@@ -67,8 +72,23 @@ export class CommandsService {
   private readonly secrets: SecretBox | null;
   private readonly registryAuth: ((environmentId: number, images: string[]) => Promise<RegistryAuth[]>) | null;
   private readonly now: () => Date;
+  private readonly publish: Publish;
+  // Notices the transition hooks answered, kept with the row until its transaction committed (a
+  // rolled-back row is dropped with its notices).
+  private readonly hookNotices = new WeakMap<CommandRow, readonly LiveEvent[]>();
 
-  constructor(deps: { repo: CommandsRepository; db: Kysely<MainDatabase>; access: AccessService; audit: AuditService; secrets?: SecretBox; registryAuth?: (environmentId: number, images: string[]) => Promise<RegistryAuth[]>; now?: () => Date }) {
+  constructor(deps: {
+    repo: CommandsRepository;
+    db: Kysely<MainDatabase>;
+    access: AccessService;
+    audit: AuditService;
+    secrets?: SecretBox;
+    registryAuth?: (environmentId: number, images: string[]) => Promise<RegistryAuth[]>;
+    now?: () => Date;
+    /** Change notices (live events): every committed status change of a command. */
+    publish?: Publish;
+  }) {
+    this.publish = deps.publish ?? (() => undefined);
     this.repo = deps.repo;
     this.db = deps.db;
     this.access = deps.access;
@@ -133,10 +153,23 @@ export class CommandsService {
     return JSON.parse(this.secrets.open(sealed, redactContext(row.id))) as string[];
   }
 
-  /** After the caller's transaction committed: push the environment's queued commands, report ended ones. */
-  announce(environmentId: number, finished: readonly CommandRow[] = []): void {
+  /**
+   * After the caller's transaction committed: push the environment's queued commands, publish the
+   * rows it queued (enqueueInternal) or ended (supersede), report the ended ones.
+   */
+  announce(environmentId: number, changed: readonly CommandRow[] = []): void {
     for (const listener of this.listeners) listener(environmentId);
-    this.notifyFinished(finished);
+    this.published(changed);
+    this.notifyFinished(changed.filter((row) => isFinished(row.status)));
+  }
+
+  /** Publishes committed status changes: each row's command notice, then what its hooks answered. */
+  private published(rows: readonly CommandRow[]): void {
+    for (const row of rows) {
+      this.publish({ type: 'command', environmentId: Number(row.environmentId), commandId: row.id, status: row.status });
+      for (const event of this.hookNotices.get(row) ?? []) this.publish(event);
+      this.hookNotices.delete(row);
+    }
   }
 
   /** The command once it has ended, or null when it has not within `timeoutMs`. */
@@ -159,7 +192,9 @@ export class CommandsService {
   }
 
   private async runHooks(trx: Transaction<MainDatabase>, row: CommandRow): Promise<void> {
-    for (const hook of this.hooks) await hook(trx, row);
+    const notices: LiveEvent[] = [];
+    for (const hook of this.hooks) notices.push(...((await hook(trx, row)) ?? []));
+    if (notices.length > 0) this.hookNotices.set(row, notices);
   }
 
   private notifyFinished(rows: readonly CommandRow[]): void {
@@ -196,6 +231,7 @@ export class CommandsService {
       return stored;
     });
     for (const listener of this.listeners) listener(environmentId);
+    this.published([row]);
     return presentCommand(row);
   }
 
@@ -251,6 +287,7 @@ export class CommandsService {
       await this.runHooks(trx, updated);
       return updated;
     });
+    this.published([row]);
     this.notifyFinished([row]);
     return presentCommand(row);
   }
@@ -283,7 +320,7 @@ export class CommandsService {
       audit.details = { commandId: copyId, seq, kind: found.kind, retryOf: id, originalStatus: found.status };
       return copy;
     });
-    this.announce(environmentId);
+    this.announce(environmentId, [row]);
     return presentCommand(row);
   }
 
@@ -299,7 +336,10 @@ export class CommandsService {
         await this.runHooks(trx, done);
         return done;
       });
-      if (ended) this.notifyFinished([ended]);
+      if (ended) {
+        this.published([ended]);
+        this.notifyFinished([ended]);
+      }
     }
   }
 
@@ -312,25 +352,29 @@ export class CommandsService {
   /** Records one delivery attempt; undefined when the command finished meanwhile (do not send it). */
   async markSent(environmentId: number, id: string, detail: Record<string, unknown>): Promise<CommandRow | undefined> {
     const at = this.now().toISOString();
-    return this.db.transaction().execute(async (trx) => {
+    const sent = await this.db.transaction().execute(async (trx) => {
       const row = await this.repo.markSent(trx, environmentId, id, at);
       if (row) await this.repo.addHistory(trx, id, at, 'sent', { attempt: Number(row.attempts), ...detail });
       return row;
     });
+    if (sent) this.published([sent]);
+    return sent;
   }
 
   /** The agent journalled the command and is about to run it. */
   async accepted(environmentId: number, frame: Pick<CommandAcceptedFrame, 'id' | 'seq'>): Promise<FrameOutcome> {
     const at = this.now().toISOString();
-    return this.db.transaction().execute(async (trx) => {
+    const outcome = await this.db.transaction().execute(async (trx): Promise<{ outcome: FrameOutcome; row?: CommandRow }> => {
       const row = await this.repo.get(environmentId, frame.id, trx);
-      if (!row || Number(row.seq) !== frame.seq) return 'unknown';
+      if (!row || Number(row.seq) !== frame.seq) return { outcome: 'unknown' };
       const done = await this.repo.transition(trx, environmentId, frame.id, ['queued', 'sent'], 'accepted', { acceptedAt: at });
-      if (!done) return 'duplicate';
+      if (!done) return { outcome: 'duplicate' };
       await this.repo.addHistory(trx, frame.id, at, 'accepted', null);
       await this.runHooks(trx, done);
-      return 'applied';
+      return { outcome: 'applied', row: done };
     });
+    if (outcome.row) this.published([outcome.row]);
+    return outcome.outcome;
   }
 
   /** The agent's outcome. Idempotent: a repeated result for a finished command changes nothing. */
@@ -354,19 +398,12 @@ export class CommandsService {
       await this.runHooks(trx, done);
       return { outcome: 'applied', row: done };
     });
-    if (outcome.row) this.notifyFinished([outcome.row]);
+    if (outcome.row) {
+      this.published([outcome.row]);
+      this.notifyFinished([outcome.row]);
+    }
     return outcome.outcome;
   }
-}
-
-/** The history detail of a result: the error code, and how many attempts it took or whether it was recovered. */
-function resultDetail(frame: Pick<CommandResultFrame, 'error' | 'attempts' | 'recovered'>): Record<string, unknown> | null {
-  const detail = {
-    ...(frame.error ? { code: frame.error.code } : {}),
-    ...(frame.attempts !== undefined ? { attempts: frame.attempts } : {}),
-    ...(frame.recovered !== undefined ? { recovered: frame.recovered } : {}),
-  };
-  return Object.keys(detail).length > 0 ? detail : null;
 }
 
 function notFoundCommand(environmentId: number, id: string): AppError {

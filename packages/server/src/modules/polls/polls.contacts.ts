@@ -1,6 +1,7 @@
 // Poll contacts (last poll, next poll due, last seen, versions) are kept in memory and written in
 // one transaction every couple of seconds, so a poll with nothing to say writes nothing itself.
 // Views read through: the latest contact not yet written is laid over the stored row.
+import type { Publish } from '../events/events.hub.ts';
 import type { PollContact } from './polls.policy.ts';
 import type { PollsRepository } from './polls.repository.ts';
 
@@ -13,20 +14,40 @@ export class PollContacts {
   readonly #onError: (err: unknown) => void;
   readonly #pending = new Map<number, PollContact>();
   readonly #timer: NodeJS.Timeout;
+  readonly #publish: Publish;
+  /** Per environment: fires when it turns down unless another poll comes first (views compute that status). */
+  readonly #overdue = new Map<number, NodeJS.Timeout>();
   #flushing: Promise<void> = Promise.resolve();
 
-  constructor(deps: { repo: PollsRepository; onError: (err: unknown) => void; flushIntervalMs?: number }) {
+  /** `publish`: an `environment` notice per contact (the hub coalesces a busy one) and when one turns overdue. */
+  constructor(deps: { repo: PollsRepository; onError: (err: unknown) => void; flushIntervalMs?: number; publish?: Publish }) {
     this.#repo = deps.repo;
     this.#onError = deps.onError;
+    this.#publish = deps.publish ?? (() => undefined);
     this.#timer = setInterval(() => void this.flush(), deps.flushIntervalMs ?? CONTACT_FLUSH_INTERVAL_MS);
     this.#timer.unref();
   }
 
-  /** Records a poll's contact (replacing an older one of the environment not yet written). */
-  record(contact: PollContact): void {
-    const before = this.#pending.get(contact.environmentId);
+  /**
+   * Records a poll's contact (replacing an older one of the environment not yet written);
+   * `downAt` (ms): when the environment counts as down unless it polls again.
+   */
+  record(contact: PollContact, downAt?: number): void {
+    const id = contact.environmentId;
+    const before = this.#pending.get(id);
     const engineVersion = contact.engineVersion ?? before?.engineVersion;
-    this.#pending.set(contact.environmentId, { ...contact, engineVersion });
+    this.#pending.set(id, { ...contact, engineVersion });
+    this.#publish({ type: 'environment', environmentId: id });
+    clearTimeout(this.#overdue.get(id));
+    this.#overdue.delete(id);
+    if (downAt === undefined) return;
+    // Nothing happens when a poll does not come: a notice at that moment lets views show `down`.
+    const timer = setTimeout(() => {
+      this.#overdue.delete(id);
+      this.#publish({ type: 'environment', environmentId: id });
+    }, Math.max(0, downAt - Date.now()) + 50);
+    timer.unref();
+    this.#overdue.set(id, timer);
   }
 
   /** The environment's contact not yet written, if any. */
@@ -54,6 +75,8 @@ export class PollContacts {
   /** Stops the timer and writes what is pending. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    for (const timer of this.#overdue.values()) clearTimeout(timer);
+    this.#overdue.clear();
     await this.flush();
   }
 }

@@ -18,7 +18,7 @@ import type { CommandsService } from '../commands/commands.service.ts';
 import type { SnapshotsService } from '../snapshots/snapshots.service.ts';
 import type { PollChallenges } from './polls.challenges.ts';
 import type { PollContacts } from './polls.contacts.ts';
-import { nextPollDue, nonceLifetimeMs } from './polls.policy.ts';
+import { nextPollDue, nonceLifetimeMs, pollGraceMs } from './polls.policy.ts';
 import type { PollEnvironment, PollsRepository } from './polls.repository.ts';
 
 interface Log {
@@ -131,15 +131,19 @@ export class PollsService {
     const snapshot = await this.#snapshot(environmentId, req.snapshot);
     const intervals = pollIntervals(env.pollIntervalSeconds);
     const now = this.#now();
-    this.#d.contacts.record({
-      environmentId,
-      agentId: agent.agentId,
-      at: new Date(now).toISOString(),
-      nextPollAt: new Date(nextPollDue(now, intervals)).toISOString(),
-      agentVersion: req.agentVersion,
-      engineVersion: req.engine?.version ?? (req.snapshot?.type === 'snapshot' ? req.snapshot.snapshot.engine.version : undefined),
-      async: env.mode === 'async',
-    });
+    const nextPollAt = nextPollDue(now, intervals);
+    this.#d.contacts.record(
+      {
+        environmentId,
+        agentId: agent.agentId,
+        at: new Date(now).toISOString(),
+        nextPollAt: new Date(nextPollAt).toISOString(),
+        agentVersion: req.agentVersion,
+        engineVersion: req.engine?.version ?? (req.snapshot?.type === 'snapshot' ? req.snapshot.snapshot.engine.version : undefined),
+        async: env.mode === 'async',
+      },
+      env.mode === 'async' ? nextPollAt + pollGraceMs(intervals) : undefined,
+    );
     // A standard environment's commands go over the tunnel the answer sends the agent back to.
     const { commands, more } = env.mode === 'async' ? await this.#deliver(environmentId, req.heldUpTo ?? 0) : { commands: [], more: false };
     const next = this.#d.challenges.issue(agent.agentId, nonceLifetimeMs(intervals));

@@ -13,6 +13,7 @@ import {
   type SnapshotFrame,
 } from '@capstan/protocol';
 import { AppError, notFound } from '../../errors.ts';
+import type { Publish } from '../events/events.hub.ts';
 import type { AppLink, TunnelApp } from '../tunnel/tunnel-apps.ts';
 import type { SnapshotsRepository } from './snapshots.repository.ts';
 
@@ -49,6 +50,8 @@ export interface SnapshotsServiceDeps {
   /** Whether the environment's agent is connected now. */
   isLive(environmentId: number): boolean;
   requestIntervalMs?: number;
+  /** Change notices (live events): a snapshot was stored, or its `live` flag changed. */
+  publish?: Publish;
 }
 
 /** Receives snapshot frames (a TunnelApp) and answers the snapshot API. */
@@ -57,6 +60,7 @@ export class SnapshotsService implements TunnelApp {
   readonly #log: Log;
   readonly #isLive: (environmentId: number) => boolean;
   readonly #requestIntervalMs: number;
+  readonly #publish: Publish;
   // Writes per environment, chained: a delta is applied to whatever the previous frame stored.
   readonly #queues = new Map<number, Promise<unknown>>();
   // When each environment was last asked for a full snapshot; an agent whose hashes never match
@@ -68,6 +72,7 @@ export class SnapshotsService implements TunnelApp {
     this.#log = deps.log;
     this.#isLive = (id) => deps.isLive(id);
     this.#requestIntervalMs = deps.requestIntervalMs ?? 10_000;
+    this.#publish = deps.publish ?? (() => undefined);
   }
 
   /** TunnelApp: snapshot frames are queued per environment; others are not ours. */
@@ -76,9 +81,10 @@ export class SnapshotsService implements TunnelApp {
     void this.receive(link, frame);
   }
 
-  /** TunnelApp: the next connection starts with a full snapshot anyway. */
+  /** TunnelApp: the next connection starts with a full snapshot anyway; the stored one is no longer live. */
   disconnected(environmentId: number): void {
     this.#requestedAt.delete(environmentId);
+    this.#publish({ type: 'snapshot', environmentId });
   }
 
   /** Handles one snapshot or delta frame after those before it for the environment; never rejects. */
@@ -129,6 +135,7 @@ export class SnapshotsService implements TunnelApp {
       data: canonical,
       containers: summarizeContainers(snapshot),
     });
+    this.#publish({ type: 'snapshot', environmentId });
   }
 
   #requestFull(from: SnapshotReplyTo, reason: string): ReceiveOutcome {

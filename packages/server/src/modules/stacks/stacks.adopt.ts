@@ -102,6 +102,7 @@ export class StackAdopter {
       };
       return { stack: adopted ?? stack, version };
     });
+    d.publish({ type: 'stack', environmentId, stackId: Number(row.stack.id) });
     return presentStack(row.stack, row.version);
   }
 }

@@ -112,7 +112,8 @@ export class StackDeployer {
     const registryAuth = await d.registryAuth(environmentId, images);
     const sealedVariables = d.content.sealVariables(environmentId, stack.projectName, spec.variables);
     const at = d.now().toISOString();
-    const finished: CommandRow[] = [];
+    // Rows this deploy queued or ended, announced (and published) once it committed.
+    const changed: CommandRow[] = [];
 
     const version = await d.audit.transact(ctx, async (trx, audit) => {
       const locked = await d.repo.lock(trx, stackId, at);
@@ -124,7 +125,7 @@ export class StackDeployer {
       for (const waiting of await d.repo.queuedVersions(trx, stackId)) {
         const row = await d.commands.supersede(trx, environmentId, waiting.commandId ?? '', { by: principal.username, replacedBy: number });
         if (row) {
-          finished.push(row);
+          changed.push(row);
           superseded.push(Number(waiting.number));
         }
       }
@@ -170,6 +171,7 @@ export class StackDeployer {
         createdBy: principal.userId,
         by: principal.username,
       });
+      changed.push(command);
       const withCommand = await d.repo.attachCommand(trx, Number(inserted.id), command.id);
       audit.targetType = 'stack';
       audit.targetId = String(stackId);
@@ -189,7 +191,8 @@ export class StackDeployer {
       };
       return withCommand;
     });
-    d.commands.announce(environmentId, finished);
+    d.commands.announce(environmentId, changed);
+    d.publish({ type: 'stack', environmentId, stackId });
     return { ...presentVersion(version), warnings: spec.warnings };
   }
 }

@@ -7,6 +7,7 @@ import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { CommandProgressBus } from '../commands/commands.progress.ts';
 import type { CommandsService } from '../commands/commands.service.ts';
+import type { Publish } from '../events/events.hub.ts';
 import type { SnapshotsService } from '../snapshots/snapshots.service.ts';
 import { registryAuthFor, type RegistryAuthResolver } from './registry-auth.ts';
 import { StackAdopter } from './stacks.adopt.ts';
@@ -31,6 +32,8 @@ export interface StacksModuleDeps {
   now?: () => Date;
   /** How long a live plan may take (default 30 s). */
   planTimeoutMs?: number;
+  /** Change notices (live events) of stacks; none when absent. */
+  publish?: Publish;
 }
 
 /** The stacks feature, ready for routes; register `progress` as a tunnel app. */
@@ -60,6 +63,7 @@ export function createStacksModule(opts: StacksModuleDeps): StacksModule {
     registryAuth: opts.registryAuth ?? registryAuthFor,
     isLive: (environmentId: number) => opts.isLive(environmentId),
     now,
+    publish: opts.publish ?? (() => undefined),
   };
   const progress = new CommandProgressBus();
   const events = new StackEvents(deps, progress);

@@ -78,7 +78,7 @@ export class StackPlanner {
       audit.details = { environmentId, commandId: row.id, pull };
       return row;
     });
-    d.commands.announce(environmentId);
+    d.commands.announce(environmentId, [command]);
     const done = await d.commands.whenFinished(environmentId, command.id, this.#timeoutMs);
     if (!done) return { reason: `the agent did not answer the plan within ${Math.round(this.#timeoutMs / 1000)} s` };
     const plan = done.status === 'succeeded' ? planFromOutput(done.output) : null;

@@ -26,6 +26,7 @@ import { requirePrincipal } from '../../http/context.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { CommandsService } from '../commands/commands.service.ts';
+import type { Publish } from '../events/events.hub.ts';
 import type { SnapshotsService } from '../snapshots/snapshots.service.ts';
 import { MAIN_FILE, type StackContent } from './stacks.content.ts';
 import { mergeVariables, type PlainVariable } from './stacks.policy.ts';
@@ -46,6 +47,8 @@ export interface StacksDeps {
   /** Whether the environment's agent is connected now and runs commands. */
   isLive(environmentId: number): boolean;
   now(): Date;
+  /** Change notices (live events): a stack or one of its versions changed. */
+  publish: Publish;
 }
 
 /** The part of a stack every operation starts from: loaded, and the caller allowed `permission` on its environment. */
@@ -178,6 +181,7 @@ export class StacksService {
       };
       return created;
     });
+    d.publish({ type: 'stack', environmentId: body.environmentId, stackId: Number(row.id) });
     return { ...presentStack(row, null), warnings };
   }
 
@@ -219,6 +223,7 @@ export class StacksService {
       if (!updated) throw notFound('stack', id);
       return updated;
     });
+    d.publish({ type: 'stack', environmentId: Number(found.environmentId), stackId: id });
     return this.present(row);
   }
 
@@ -234,7 +239,7 @@ export class StacksService {
     const principal = requirePrincipal(ctx);
     const environmentId = Number(found.environmentId);
     const deployedEver = found.currentVersionId !== null || (await d.repo.latestVersions([id])).has(id);
-    const commandId = await d.audit.transact(ctx, async (trx, audit) => {
+    const command = await d.audit.transact(ctx, async (trx, audit) => {
       audit.targetType = 'stack';
       audit.details = { environmentId, name: found.name, projectName: found.projectName, removeVolumes: q.removeVolumes };
       if (!deployedEver) {
@@ -251,10 +256,11 @@ export class StacksService {
       });
       await d.repo.update(trx, id, { state: 'removing', removeCommandId: command.id, removeError: null, updatedAt: d.now().toISOString() });
       audit.details.commandId = command.id;
-      return command.id;
+      return command;
     });
-    if (commandId) d.commands.announce(environmentId);
-    return { stackId: id, commandId, removed: commandId === null };
+    if (command) d.commands.announce(environmentId, [command]);
+    d.publish({ type: 'stack', environmentId, stackId: id });
+    return { stackId: id, commandId: command?.id ?? null, removed: command === null };
   }
 
   /** The stack's versions, newest first, without their content. */

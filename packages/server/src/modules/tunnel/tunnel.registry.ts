@@ -19,6 +19,7 @@ import type { MainDatabase } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { AgentsService } from '../agents/agents.service.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
+import type { Publish } from '../events/events.hub.ts';
 import { environmentAsyncError } from '../agent-modes/environment-modes.ts';
 import { AgentConnection } from './connection.ts';
 import { verifiedClientCertSpki, type AppLink, type TunnelApp } from './tunnel-apps.ts';
@@ -73,6 +74,7 @@ export class TunnelRegistry {
   readonly #audit: AuditRepository;
   readonly #log: FastifyBaseLogger;
   readonly #modes: { isAsync(environmentId: number): boolean } | null;
+  readonly #publish: Publish;
   readonly #wss: WebSocketServer;
   readonly #byAgent = new Map<number, AgentConnection>();
   readonly #byEnv = new Map<number, AgentConnection>();
@@ -85,9 +87,21 @@ export class TunnelRegistry {
   #seq = 0;
   #closing = false;
 
-  /** `modes` (agent-modes module): interactive streams of async environments are refused. */
-  constructor(deps: { agents: AgentsService; db: Kysely<MainDatabase>; audit: AuditRepository; log: FastifyBaseLogger; settings: TunnelSettings; modes?: { isAsync(environmentId: number): boolean } }) {
+  /**
+   * `modes` (agent-modes module): interactive streams of async environments are refused.
+   * `publish`: an `environment` notice after each status write and when a connection goes live.
+   */
+  constructor(deps: {
+    agents: AgentsService;
+    db: Kysely<MainDatabase>;
+    audit: AuditRepository;
+    log: FastifyBaseLogger;
+    settings: TunnelSettings;
+    modes?: { isAsync(environmentId: number): boolean };
+    publish?: Publish;
+  }) {
     this.#agents = deps.agents;
+    this.#publish = deps.publish ?? (() => undefined);
     this.#modes = deps.modes ?? null;
     this.#db = deps.db;
     this.#audit = deps.audit;
@@ -237,6 +251,8 @@ export class TunnelRegistry {
   /** Called by the connection right after welcome. */
   #live(conn: AgentConnection): void {
     if (conn.environmentId === null || this.#byEnv.get(conn.environmentId) !== conn) return;
+    // The status view shows the connection from now on (the row said up before the welcome went out).
+    this.#publish({ type: 'environment', environmentId: conn.environmentId });
     const link = this.#linkOf(conn);
     for (const app of this.#apps) {
       try {
@@ -280,6 +296,7 @@ export class TunnelRegistry {
     const previous = this.#writes.get(environmentId) ?? Promise.resolve();
     const next = previous
       .then(write)
+      .then(() => this.#publish({ type: 'environment', environmentId }))
       .catch((err: unknown) => this.#log.error({ err, environmentId }, 'could not record environment status'));
     this.#writes.set(environmentId, next);
     void next.then(() => {

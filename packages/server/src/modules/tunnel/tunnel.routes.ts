@@ -1,4 +1,4 @@
-import { EnvironmentStatusViewSchema, IdParamsSchema, type EnvironmentStatusView } from '@capstan/protocol';
+import { EnvironmentStatusViewSchema, IdParamsSchema } from '@capstan/protocol';
 import type { Kysely } from 'kysely';
 import type { MainDatabase } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
