@@ -11,8 +11,9 @@ import { can, whyNot, type EnvironmentScope } from './permissions.ts';
 
 export interface Session {
   me: MeResponse;
-  can(permission: Permission, env?: EnvironmentScope): boolean;
-  whyNot(permission: Permission, env?: EnvironmentScope): string | null;
+  // Arrow properties, not methods: views destructure them (`const { can } = useSession()`).
+  can: (permission: Permission, env?: EnvironmentScope) => boolean;
+  whyNot: (permission: Permission, env?: EnvironmentScope) => string | null;
 }
 
 const SessionContext = createContext<Session | null>(null);
