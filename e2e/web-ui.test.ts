@@ -119,8 +119,8 @@ describe('Web UI end to end (Chromium, real server, real agent, real dockerd)', 
     await page.goto(`${base}/`);
     await page.waitForURL(/\/setup$/);
     await admin.shot('01-setup');
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-    await page.getByLabel('Repeat password').fill(ADMIN_PASSWORD);
+    await page.getByLabel(/^Password/).fill(ADMIN_PASSWORD);
+    await page.getByLabel(/^Repeat password/).fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Create administrator' }).click();
     await page.waitForURL(`${base}/`);
     await page.getByRole('button', { name: 'Add environment' }).first().waitFor();
@@ -132,9 +132,9 @@ describe('Web UI end to end (Chromium, real server, real agent, real dockerd)', 
     const { page } = admin;
     await page.getByRole('button', { name: 'Add environment' }).first().click();
     await page.waitForURL(/\/environments\/new$/);
-    await page.getByLabel('Name').fill('site-a');
+    await page.getByLabel(/^Name/).fill('site-a');
     await page.getByRole('button', { name: 'Create environment' }).click();
-    const commandBox = page.getByLabel('Join command');
+    const commandBox = page.getByLabel('Join command', { exact: true });
     await commandBox.waitFor();
     const command = (await commandBox.innerText()).trim();
     expect(command).toContain(`https://${host.rootAddress}:${server.port}`);
@@ -163,7 +163,7 @@ describe('Web UI end to end (Chromium, real server, real agent, real dockerd)', 
     await page.getByRole('link', { name: 'Stacks' }).first().click();
     await page.getByRole('button', { name: 'New stack' }).first().click();
     await page.waitForURL(/\/stacks\/new/);
-    await page.getByLabel('Name', { exact: true }).fill('shop');
+    await page.getByLabel(/^Name/).first().fill('shop');
     const envSelect = page.getByRole('textbox', { name: 'Environment' });
     if ((await envSelect.inputValue()) !== 'site-a') {
       await envSelect.click();
@@ -331,8 +331,8 @@ describe('Web UI end to end (Chromium, real server, real agent, real dockerd)', 
     const viewer = await openSession(browser);
     const { page } = viewer;
     await page.goto(`${base}/login`);
-    await page.getByLabel('Username').fill(VIEWER.username);
-    await page.getByLabel('Password').fill(VIEWER.password);
+    await page.getByLabel(/^Username/).fill(VIEWER.username);
+    await page.getByLabel(/^Password/).fill(VIEWER.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${base}/`);
     await page.getByRole('link', { name: 'site-a' }).waitFor();
