@@ -382,6 +382,17 @@ describe('poll client', () => {
     untrusted.close();
   });
 
+  it('checks the pinned certificate on every new connection, including ones that could resume a TLS session', async () => {
+    // Each answer closes its connection, as a server's keep-alive timeout does between two sparse polls.
+    const { seen, url } = await serve((res) => res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(answer())));
+    const fingerprint = new X509Certificate(pems.cert).fingerprint256;
+    const client = await createPollClient({ url, trust: { ca: undefined, verifyChain: false, expectedFingerprint: fingerprint }, pinnedSha256: fingerprint });
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 3; i++) expect(await client.post(body, signal)).toMatchObject({ kind: 'answer' });
+    client.close();
+    expect(seen.connections).toBe(3);
+  });
+
   it('gives up on an answer that is too large, one that never comes, and when stopped', async () => {
     const big = await serve((res) => res.writeHead(200).end('x'.repeat(10_000)));
     const capped = await createPollClient({ url: big.url, trust: { ca: pems.cert, verifyChain: true }, pinnedSha256: undefined, maxAnswerBytes: 1_000 });

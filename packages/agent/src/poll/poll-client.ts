@@ -78,7 +78,9 @@ export interface PollClient {
 /** Loads node:https and builds a client. */
 export async function createPollClient(options: PollClientOptions): Promise<PollClient> {
   const https = await import('node:https');
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, timeout: options.timeoutMs ?? POLL_TIMEOUT_MS });
+  // No TLS session cache: a resumed session presents no certificate, so the pin could not be checked
+  // and every poll after an idle connection closed would be refused. Keep-alive still reuses sockets.
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, maxCachedSessions: 0, timeout: options.timeoutMs ?? POLL_TIMEOUT_MS });
   const verified = new WeakSet<Socket>();
   return {
     post: (body, signal) => post(https.request, agent, verified, options, body, signal),
