@@ -164,7 +164,7 @@ describe('Web UI end to end (Chromium, real server, real agent, real dockerd)', 
     await page.getByRole('button', { name: 'New stack' }).first().click();
     await page.waitForURL(/\/stacks\/new/);
     await page.getByLabel(/^Name/).first().fill('shop');
-    const envSelect = page.getByRole('textbox', { name: 'Environment' });
+    const envSelect = page.getByRole('combobox', { name: 'Environment' });
     if ((await envSelect.inputValue()) !== 'site-a') {
       await envSelect.click();
       await page.getByRole('option', { name: 'site-a' }).click();

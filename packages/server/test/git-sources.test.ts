@@ -50,7 +50,7 @@ describe.each(DIALECTS)('Git stacks (%s)', (dialect) => {
   async function fixture(): Promise<{ name: string; stackId: number; first: string }> {
     const name = `app${++seq}`;
     const first = repos.create(name, { 'stack/compose.yaml': compose('one'), 'stack/app.env': 'MODE=one\n', 'README.md': 'docs\n' });
-    const stack = await h.call({ method: 'POST', url: '/api/stacks', token: admin, body: { name, environmentId: envId, compose: 'services:\n  web:\n    image: busybox:latest\n', source: 'git' } });
+    const stack = await h.call({ method: 'POST', url: '/api/stacks', token: admin, body: { name, environmentId: envId, compose: 'services:\n  web:\n    image: busybox:latest\n' } });
     expect(stack.status, JSON.stringify(stack.body)).toBe(201);
     return { name, stackId: stack.body.id as number, first };
   }
@@ -143,8 +143,11 @@ describe.each(DIALECTS)('Git stacks (%s)', (dialect) => {
     expect(sync.status, JSON.stringify(sync.body)).toBe(200);
     expect(sync.body).toMatchObject({ commit: fourth, fetched: true, redeployed: false, reason: 'same_commit' });
 
+    // The stack says where its content comes from: Git while attached, the editor after.
+    expect((await h.call({ method: 'GET', url: `/api/stacks/${stackId}`, token: admin })).body.source).toBe('git');
     const del = await h.call({ method: 'DELETE', url: `/api/stacks/${stackId}/git`, token: admin });
     expect(del.status).toBe(204);
+    expect((await h.call({ method: 'GET', url: `/api/stacks/${stackId}`, token: admin })).body.source).toBe('editor');
     expect(existsSync(path.join(h.dataDir, 'git', String(created.body.id)))).toBe(false);
     expect((await source(stackId)).status).toBe(404);
     await h.expectAllAudited();

@@ -91,6 +91,11 @@ export class GitSourcesRepository {
       .execute();
   }
 
+  /** Marks where the stack's content comes from: 'git' while a source is attached, 'editor' after. */
+  async setStackSource(trx: Db, stackId: number, source: 'git' | 'editor'): Promise<void> {
+    await trx.updateTable('stacks').set({ source }).where('id', '=', stackId).execute();
+  }
+
   async delete(trx: Db, id: number): Promise<void> {
     await git(trx).deleteFrom('gitSources').where('id', '=', id).execute();
   }

@@ -137,6 +137,7 @@ export class GitSourcesService {
           createdAt: at,
           updatedAt: at,
         });
+        await d.repo.setStackSource(trx, stackId, 'git');
         audit.targetType = 'stack';
         audit.targetId = String(stackId);
         audit.details = { gitSourceId: Number(created.id), url: body.url, ref: body.ref, composePath: body.composePath, auth: body.auth.kind, pollIntervalSeconds: body.pollIntervalSeconds, webhook: webhookSecret !== null };
@@ -222,6 +223,7 @@ export class GitSourcesService {
     const found = await this.#source(stack);
     await d.audit.transact(ctx, async (trx, audit) => {
       await d.repo.delete(trx, Number(found.id));
+      await d.repo.setStackSource(trx, stackId, 'editor');
       audit.targetType = 'stack';
       audit.targetId = String(stackId);
       audit.details = { gitSourceId: Number(found.id), url: found.url, ref: found.ref };

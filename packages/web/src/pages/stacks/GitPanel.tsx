@@ -27,9 +27,10 @@ function SecretOnce({ secret, onClose }: { secret: string; onClose: () => void }
 }
 
 /** The Git tab of stack `stackId`. */
-export function GitPanel({ stackId, canDeploy }: { stackId: number; canDeploy: boolean }) {
+export function GitPanel({ stackId, canDeploy, connected }: { stackId: number; canDeploy: boolean; connected: boolean }) {
   const params = { id: stackId };
-  const source = useApi('GET /api/stacks/:id/git', { params }, { retry: (n, err) => err.code !== 'not_found' && n < 2 });
+  // The stack's source says whether a Git source exists: no request (and no 404) for stacks without one.
+  const source = useApi('GET /api/stacks/:id/git', { params }, { enabled: connected, retry: (n, err) => err.code !== 'not_found' && n < 2 });
   const [secret, setSecret] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [disconnecting, setDisconnecting] = useState(false);
@@ -47,8 +48,8 @@ export function GitPanel({ stackId, canDeploy }: { stackId: number; canDeploy: b
   const remove = useApiMutation('DELETE /api/stacks/:id/git', { invalidate: STACK_READS, onSuccess: () => setDisconnecting(false) });
   const sync = useApiMutation('POST /api/stacks/:id/git/sync', { invalidate: STACK_READS, onSuccess: setSynced });
 
-  if (source.isPending) return <Loading label="Loading the Git source" />;
-  const notConnected = source.error?.code === 'not_found';
+  if (connected && source.isPending) return <Loading label="Loading the Git source" />;
+  const notConnected = !connected || source.error?.code === 'not_found';
   if (source.error && !notConnected) return <ProblemAlert error={source.error} title="The Git source could not be loaded" />;
   if (notConnected || !source.data) {
     if (!canDeploy) return <Text c="dimmed">This stack is not deployed from Git.</Text>;

@@ -74,7 +74,7 @@ export default function StackPage() {
           <VariablesTab key={deploys} variables={s.variables} canDeploy={canDeploy} planning={flow.planning} onReview={review} />
         </Tabs.Panel>
         <Tabs.Panel value="git" pt="md">
-          <GitPanel stackId={s.id} canDeploy={canDeploy} />
+          <GitPanel stackId={s.id} canDeploy={canDeploy} connected={s.source === 'git'} />
         </Tabs.Panel>
       </Tabs>
       <PlanModal answer={flow.answer} onConfirm={() => void flow.confirm()} onCancel={flow.cancel} deploying={flow.deploying} error={flow.deployError} pullAlways={flow.request?.pull === 'always'} />
