@@ -2,7 +2,8 @@
 // ever downloaded). Every page records console errors and uncaught exceptions, so a test can
 // assert the run was clean; screenshots go to e2e/screenshots/ (git-ignored).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -19,10 +20,20 @@ export function ensureWebBuild(): void {
   execFileSync(path.resolve(WEB, '../../node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: WEB, stdio: 'inherit' });
 }
 
-/** Launches Chromium headless (as root it needs --no-sandbox). */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Launches Chromium headless (as root it needs --no-sandbox), inside the network namespace at
+ * `netnsPath` when given. Chromium aborts requests in flight (ERR_NETWORK_CHANGED) whenever an
+ * address changes on any interface it sees, and the rig adds and removes veths in the root
+ * namespace while tests run in parallel; a namespace of its own keeps the browser out of that.
+ */
+export async function launchBrowser(netnsPath?: string): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)`);
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  let executablePath = CHROMIUM;
+  if (netnsPath) {
+    executablePath = path.join(mkdtempSync(path.join(tmpdir(), 'capstan-chromium-')), 'chromium');
+    writeFileSync(executablePath, `#!/bin/sh\nexec nsenter --net=${netnsPath} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
+  }
+  return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }
 
 /** One person's browser session with a console-error log. */
