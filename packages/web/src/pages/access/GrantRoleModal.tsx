@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { useApi, useApiMutation } from '../../api/query.ts';
 import { useSession } from '../../auth/session.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { notifyDone } from '../users/notify.ts';
+import { notifyDone } from '../../components/notify.ts';
 import type { ScopeType } from './assignments.ts';
 import { PrincipalPicker, type PrincipalDraft } from './PrincipalPicker.tsx';
 import { useScopes } from './useScopes.ts';

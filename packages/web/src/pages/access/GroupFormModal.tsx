@@ -4,7 +4,7 @@ import type { EnvironmentGroup } from '@capstan/protocol';
 import { useState, type FormEvent } from 'react';
 import { useApiMutation } from '../../api/query.ts';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { notifyDone } from '../users/notify.ts';
+import { notifyDone } from '../../components/notify.ts';
 
 /** `{ group: null }` creates; `{ group }` edits; null: closed. */
 export type GroupForm = { group: EnvironmentGroup | null } | null;

@@ -10,8 +10,8 @@ import { Guarded } from '../../components/Guarded.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { formatAgo, formatTime } from '../../components/time.ts';
-import { ConfirmModal } from '../users/ConfirmModal.tsx';
-import { notifyDone } from '../users/notify.ts';
+import { ConfirmModal } from '../../components/ConfirmModal.tsx';
+import { notifyDone } from '../../components/notify.ts';
 import { GroupFormModal, type GroupForm } from './GroupFormModal.tsx';
 
 /** The "Groups" tab. */

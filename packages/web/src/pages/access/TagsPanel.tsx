@@ -8,8 +8,8 @@ import { useApi, useApiMutation } from '../../api/query.ts';
 import { useSession } from '../../auth/session.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { ConfirmModal } from '../users/ConfirmModal.tsx';
-import { notifyDone } from '../users/notify.ts';
+import { ConfirmModal } from '../../components/ConfirmModal.tsx';
+import { notifyDone } from '../../components/notify.ts';
 
 function NewTagForm() {
   const [name, setName] = useState('');

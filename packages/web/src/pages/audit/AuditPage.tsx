@@ -8,7 +8,7 @@ import { useSession } from '../../auth/session.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { NoAccess } from '../users/NoAccess.tsx';
+import { NoAccess } from '../../components/NoAccess.tsx';
 import { AuditFiltersBar } from './AuditFiltersBar.tsx';
 import { AuditTable } from './AuditTable.tsx';
 import { auditQuery, filtersFromParams, filtersToParams, hasFilters, type AuditFilters } from './auditFilters.ts';

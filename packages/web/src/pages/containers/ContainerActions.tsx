@@ -6,7 +6,7 @@ import { IconPlayerPlay, IconPlayerStop, IconRefresh, IconTrash } from '@tabler/
 import { useState, type ReactNode } from 'react';
 import type { EnvironmentScope } from '../../auth/permissions.ts';
 import { useSession } from '../../auth/session.tsx';
-import { ConfirmModal } from '../environments/ConfirmModal.tsx';
+import { ConfirmModal } from '../../components/ConfirmModal.tsx';
 import { ACTION_LABEL, ACTION_PERMISSION, availableActions, commandFor, removalNeedsForce, type ContainerAction } from './container-actions.ts';
 import { containerName } from './container-format.ts';
 

@@ -8,7 +8,7 @@ import { useSession } from '../../auth/session.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { formatAgo, formatTime } from '../../components/time.ts';
-import { ConfirmModal } from './ConfirmModal.tsx';
+import { ConfirmModal } from '../../components/ConfirmModal.tsx';
 import { JoinCommandPanel } from './JoinCommandPanel.tsx';
 
 /** The environment's agents and their credentials. */

@@ -6,7 +6,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ApiError } from '../../api/client.ts';
 import { keyOf } from '../../api/query.ts';
-import { ConfirmModal } from './ConfirmModal.tsx';
+import { ConfirmModal } from '../../components/ConfirmModal.tsx';
 import { dockerDelete, objectPath } from './docker.ts';
 
 /** A trash button for one engine object; `forceLabel` offers Docker's `force` option. */

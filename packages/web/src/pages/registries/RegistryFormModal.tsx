@@ -5,7 +5,7 @@ import type { Registry } from '@capstan/protocol';
 import { useState, type FormEvent } from 'react';
 import { useApiMutation } from '../../api/query.ts';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { notifyDone } from '../users/notify.ts';
+import { notifyDone } from '../../components/notify.ts';
 import { createBody, draftOf, updateBody, type RegistryDraft } from './registryForm.ts';
 import { RegistryScopeFields } from './RegistryScopeFields.tsx';
 

@@ -4,7 +4,7 @@ import type { Team } from '@capstan/protocol';
 import { useState, type FormEvent } from 'react';
 import { useApiMutation } from '../../api/query.ts';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { notifyDone } from '../users/notify.ts';
+import { notifyDone } from '../../components/notify.ts';
 import { useAllUsers } from '../users/useUserNames.ts';
 
 /** What the dialog does: create a team, or rename `team`. */

@@ -3,7 +3,7 @@ import { Button, Checkbox, Group, Modal, PasswordInput, Stack, TextInput } from 
 import { useState, type FormEvent } from 'react';
 import { useApiMutation } from '../../api/query.ts';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { notifyDone } from './notify.ts';
+import { notifyDone } from '../../components/notify.ts';
 
 /** The "New user" dialog. */
 export function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {

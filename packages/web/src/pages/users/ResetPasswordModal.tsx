@@ -4,7 +4,7 @@ import type { User } from '@capstan/protocol';
 import { useState, type FormEvent } from 'react';
 import { useApiMutation } from '../../api/query.ts';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { notifyDone } from './notify.ts';
+import { notifyDone } from '../../components/notify.ts';
 
 /** The "Reset password" dialog for `user` (never the signed-in person: that is Settings). */
 export function ResetPasswordModal({ user, onClose }: { user: User | null; onClose: () => void }) {

@@ -1,8 +1,8 @@
 // The confirmations of the users page: promote/demote, disable, delete (typing the username).
 import type { User } from '@capstan/protocol';
 import { useApiMutation } from '../../api/query.ts';
-import { ConfirmModal } from './ConfirmModal.tsx';
-import { notifyDone } from './notify.ts';
+import { ConfirmModal } from '../../components/ConfirmModal.tsx';
+import { notifyDone } from '../../components/notify.ts';
 
 /** A change waiting for confirmation. */
 export type UserDialog = { kind: 'admin' | 'disable' | 'delete'; user: User } | null;

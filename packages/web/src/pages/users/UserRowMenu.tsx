@@ -7,7 +7,7 @@ import { Link } from 'react-router';
 import { useApiMutation } from '../../api/query.ts';
 import { useSession } from '../../auth/session.tsx';
 import type { UserDialog } from './UserDialogs.tsx';
-import { notifyDone, notifyFailed } from './notify.ts';
+import { notifyDone, notifyFailed } from '../../components/notify.ts';
 import { isLocked } from './userStatus.ts';
 
 /** The "…" menu of one user row; null when the principal may do nothing with it. */

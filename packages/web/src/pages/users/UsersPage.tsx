@@ -14,7 +14,7 @@ import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { CreateUserModal } from './CreateUserModal.tsx';
-import { NoAccess } from './NoAccess.tsx';
+import { NoAccess } from '../../components/NoAccess.tsx';
 import { ResetPasswordModal } from './ResetPasswordModal.tsx';
 import { UserDialogs, type UserDialog } from './UserDialogs.tsx';
 import { UserTable } from './UserTable.tsx';

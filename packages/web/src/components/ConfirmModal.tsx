@@ -1,8 +1,8 @@
-// The one confirmation dialog of the administration pages: says what will happen, optionally asks
+// The one confirmation dialog of the app: says what will happen, optionally asks
 // the person to type a name (for deletions that cannot be undone), shows the server's refusal.
 import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
-import { ProblemAlert } from '../../components/ProblemAlert.tsx';
+import { ProblemAlert } from './ProblemAlert.tsx';
 
 export interface ConfirmModalProps {
   opened: boolean;
@@ -15,6 +15,8 @@ export interface ConfirmModalProps {
   /** When set, the confirm button stays disabled until this exact text is typed. */
   typeToConfirm?: string;
   loading?: boolean;
+  /** Keeps the confirm button disabled (e.g. until a choice in `children` is made). */
+  confirmDisabled?: boolean;
   error?: unknown;
   onConfirm: () => void;
   onClose: () => void;
@@ -30,9 +32,9 @@ export function ConfirmModal(props: ConfirmModalProps) {
   );
 }
 
-function ConfirmBody({ children, confirmLabel, color = 'red', typeToConfirm, loading, error, onConfirm, onClose }: ConfirmModalProps) {
+function ConfirmBody({ children, confirmLabel, color = 'red', typeToConfirm, loading, confirmDisabled = false, error, onConfirm, onClose }: ConfirmModalProps) {
   const [typed, setTyped] = useState('');
-  const blocked = typeToConfirm !== undefined && typed !== typeToConfirm;
+  const blocked = confirmDisabled || (typeToConfirm !== undefined && typed !== typeToConfirm);
   return (
     <Stack>
       <Text size="sm" component="div">

@@ -1,7 +1,7 @@
 // Toasts for actions that have no dialog of their own (enable, unlock, test): the outcome in a
 // sentence, the server's detail when it refused.
 import { notifications } from '@mantine/notifications';
-import { ApiError } from '../../api/client.ts';
+import { ApiError } from '../api/client.ts';
 
 /** A short green confirmation. */
 export function notifyDone(message: string): void {
