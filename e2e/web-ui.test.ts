@@ -359,9 +359,12 @@ describe('Web UI end to end (Chromium, real server, real agent, real dockerd)', 
     const viewer = await openSession(browser);
     const { page } = viewer;
     await page.goto(`${base}/login`);
-    await page.getByLabel(/^Username/).fill(VIEWER.username);
-    await page.getByLabel(/^Password/).fill(VIEWER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // By keyboard alone: the username field has focus, Tab reaches the password, Enter signs in.
+    await page.getByLabel(/^Username/).waitFor();
+    await page.keyboard.type(VIEWER.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(VIEWER.password);
+    await page.keyboard.press('Enter');
     await page.waitForURL(`${base}/`);
     await page.getByRole('link', { name: 'site-a' }).waitFor();
 
