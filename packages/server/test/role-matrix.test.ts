@@ -1085,5 +1085,6 @@ describe.each(DIALECTS)('role matrix (%s)', (dialect) => {
     expect(mismatches, 'cells that differ from the matrix').toEqual([]);
     // Every mutating call above, allowed or refused, left an audit record.
     await f.h.expectAllAudited();
-  });
+    // Some thousand calls: about a minute on a busy 2-core machine, so more than the default minute.
+  }, 180_000);
 });

@@ -8,7 +8,6 @@ import type {
   CommandResultFrame,
   CommandWithHistory,
   EnqueueCommand,
-  LiveEvent,
   RegistryAuth,
 } from '@capstan/protocol';
 import type { Kysely, Transaction } from 'kysely';
@@ -20,11 +19,13 @@ import { requirePrincipal } from '../../http/context.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { Publish } from '../events/events.hub.ts';
-import { commandFrame, copyStoredPayload, REDACT_KEY, redactContext, SEALED_PAYLOAD_KEY, sealContext } from './commands.frame.ts';
+import { commandFrame, copyStoredPayload, redactionsOf, sealInternalPayload, storedPullPayload } from './commands.frame.ts';
 import { agentTime, expiryOf, isFinished, permissionForKind, redactSecrets, resultDetail, retryRefusal, storedRetry, ttlOf } from './commands.policy.ts';
 import { presentCommand, queuedRow, UNFINISHED, type CommandRow, type CommandsRepository } from './commands.repository.ts';
+import { CommandTransitions, type TransitionHook } from './commands.transitions.ts';
 
 export { commandFrame, SEALED_PAYLOAD_KEY } from './commands.frame.ts';
+export type { TransitionHook } from './commands.transitions.ts';
 
 /** What became of a frame from the agent. */
 export type FrameOutcome = 'applied' | 'duplicate' | 'unknown';
@@ -48,12 +49,6 @@ export interface InternalCommand {
   ttlSeconds?: number;
 }
 
-/**
- * Runs inside the transaction that moved a command to `row.status` (accepted, or any end); may
- * answer change notices of its own (a stack's version moved), published once that committed.
- */
-export type TransitionHook = (trx: Transaction<MainDatabase>, row: CommandRow) => Promise<readonly LiveEvent[] | void>;
-
 const targetOf = (payload: Record<string, unknown>): unknown => payload.containerId ?? payload.image ?? null;
 
 /**
@@ -66,16 +61,11 @@ export class CommandsService {
   private readonly db: Kysely<MainDatabase>;
   private readonly access: AccessService;
   private readonly audit: AuditService;
-  private readonly listeners = new Set<(environmentId: number) => void>();
-  private readonly hooks: TransitionHook[] = [];
-  private readonly finishedListeners = new Set<(row: CommandRow) => void>();
+  // Hooks, notices and listeners of status changes; the service calls them at the right moments.
+  private readonly transitions: CommandTransitions;
   private readonly secrets: SecretBox | null;
   private readonly registryAuth: ((environmentId: number, images: string[]) => Promise<RegistryAuth[]>) | null;
   private readonly now: () => Date;
-  private readonly publish: Publish;
-  // Notices the transition hooks answered, kept with the row until its transaction committed (a
-  // rolled-back row is dropped with its notices).
-  private readonly hookNotices = new WeakMap<CommandRow, readonly LiveEvent[]>();
 
   constructor(deps: {
     repo: CommandsRepository;
@@ -88,7 +78,7 @@ export class CommandsService {
     /** Change notices (live events): every committed status change of a command. */
     publish?: Publish;
   }) {
-    this.publish = deps.publish ?? (() => undefined);
+    this.transitions = new CommandTransitions(deps.publish ?? (() => undefined));
     this.repo = deps.repo;
     this.db = deps.db;
     this.access = deps.access;
@@ -106,13 +96,12 @@ export class CommandsService {
 
   /** Registers a hook run inside every transaction that accepts or ends a command (it commits with it). */
   hookTransitions(hook: TransitionHook): void {
-    this.hooks.push(hook);
+    this.transitions.addHook(hook);
   }
 
   /** Calls `listener` after a command ended (result, expiry, cancel, supersede) and that committed. */
   onFinished(listener: (row: CommandRow) => void): () => void {
-    this.finishedListeners.add(listener);
-    return () => this.finishedListeners.delete(listener);
+    return this.transitions.onFinished(listener);
   }
 
   /**
@@ -126,8 +115,7 @@ export class CommandsService {
     let payload = JSON.stringify(spec.payload);
     if (spec.summary) {
       if (!this.secrets) throw new Error('sealed command payloads need the secret box');
-      const redact = spec.redact?.length ? { [REDACT_KEY]: this.secrets.seal(JSON.stringify(spec.redact), redactContext(id)) } : {};
-      payload = JSON.stringify({ ...spec.summary, ...redact, [SEALED_PAYLOAD_KEY]: this.secrets.seal(payload, sealContext(id)) });
+      payload = sealInternalPayload(id, payload, spec.summary, spec.redact, this.secrets);
     }
     const seq = await this.repo.nextSeq(trx, spec.environmentId);
     const row = queuedRow({ id, environmentId: spec.environmentId, seq, kind: spec.kind, payload, createdBy: spec.createdBy, createdAt: at, expiresAt: expiryOf(now, spec.ttlSeconds) });
@@ -142,15 +130,8 @@ export class CommandsService {
     const row = await this.repo.transition(trx, environmentId, id, ['queued'], 'superseded', { finishedAt: at });
     if (!row) return undefined;
     await this.repo.addHistory(trx, id, at, 'superseded', detail);
-    await this.runHooks(trx, row);
+    await this.transitions.runHooks(trx, row);
     return row;
-  }
-
-  /** The values a command's stored result must not show (sealed in its payload by enqueueInternal). */
-  private redactions(row: CommandRow): string[] {
-    const sealed = (JSON.parse(row.payload) as Record<string, unknown>)[REDACT_KEY];
-    if (typeof sealed !== 'string' || !this.secrets) return [];
-    return JSON.parse(this.secrets.open(sealed, redactContext(row.id))) as string[];
   }
 
   /**
@@ -158,18 +139,9 @@ export class CommandsService {
    * rows it queued (enqueueInternal) or ended (supersede), report the ended ones.
    */
   announce(environmentId: number, changed: readonly CommandRow[] = []): void {
-    for (const listener of this.listeners) listener(environmentId);
-    this.published(changed);
-    this.notifyFinished(changed.filter((row) => isFinished(row.status)));
-  }
-
-  /** Publishes committed status changes: each row's command notice, then what its hooks answered. */
-  private published(rows: readonly CommandRow[]): void {
-    for (const row of rows) {
-      this.publish({ type: 'command', environmentId: Number(row.environmentId), commandId: row.id, status: row.status });
-      for (const event of this.hookNotices.get(row) ?? []) this.publish(event);
-      this.hookNotices.delete(row);
-    }
+    this.transitions.queued(environmentId);
+    this.transitions.published(changed);
+    this.transitions.finished(changed.filter((row) => isFinished(row.status)));
   }
 
   /** The command once it has ended, or null when it has not within `timeoutMs`. */
@@ -191,20 +163,9 @@ export class CommandsService {
     }
   }
 
-  private async runHooks(trx: Transaction<MainDatabase>, row: CommandRow): Promise<void> {
-    const notices: LiveEvent[] = [];
-    for (const hook of this.hooks) notices.push(...((await hook(trx, row)) ?? []));
-    if (notices.length > 0) this.hookNotices.set(row, notices);
-  }
-
-  private notifyFinished(rows: readonly CommandRow[]): void {
-    for (const row of rows) for (const listener of this.finishedListeners) listener(row);
-  }
-
   /** Calls `listener` after a command of an environment committed (so a transport can push it). */
   onQueued(listener: (environmentId: number) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.transitions.onQueued(listener);
   }
 
   /** Queues a command (the caller's permission for its kind is checked here); answers it as committed. */
@@ -230,8 +191,8 @@ export class CommandsService {
       audit.details = { commandId: id, seq, kind: spec.kind, target: targetOf(spec.payload), ttlSeconds: ttlSeconds ?? null, ...(retry ? { retry } : {}) };
       return stored;
     });
-    for (const listener of this.listeners) listener(environmentId);
-    this.published([row]);
+    this.transitions.queued(environmentId);
+    this.transitions.published([row]);
     return presentCommand(row);
   }
 
@@ -245,8 +206,7 @@ export class CommandsService {
       throw new AppError('validation_failed', `body.payload.registryAuth: ${message}`, { issues: [{ location: 'body', path: 'payload.registryAuth', message }] });
     }
     const registryAuth = this.registryAuth && this.secrets ? await this.registryAuth(environmentId, [payload.image]) : [];
-    if (registryAuth.length === 0 || !this.secrets) return JSON.stringify(payload);
-    return JSON.stringify({ ...payload, [SEALED_PAYLOAD_KEY]: this.secrets.seal(JSON.stringify({ ...payload, registryAuth }), sealContext(id)) });
+    return storedPullPayload(id, payload, registryAuth, this.secrets);
   }
 
   /** The environment's commands, newest first or in seq order, optionally of one status. */
@@ -284,11 +244,11 @@ export class CommandsService {
         });
       }
       await this.repo.addHistory(trx, id, at, 'cancelled', { by: requirePrincipal(ctx).username });
-      await this.runHooks(trx, updated);
+      await this.transitions.runHooks(trx, updated);
       return updated;
     });
-    this.published([row]);
-    this.notifyFinished([row]);
+    this.transitions.published([row]);
+    this.transitions.finished([row]);
     return presentCommand(row);
   }
 
@@ -333,12 +293,12 @@ export class CommandsService {
         const done = await this.repo.transition(trx, environmentId, row.id, ['queued'], 'expired', { finishedAt: at, error });
         if (!done) return null;
         await this.repo.addHistory(trx, row.id, at, 'expired', { by: 'server' });
-        await this.runHooks(trx, done);
+        await this.transitions.runHooks(trx, done);
         return done;
       });
       if (ended) {
-        this.published([ended]);
-        this.notifyFinished([ended]);
+        this.transitions.published([ended]);
+        this.transitions.finished([ended]);
       }
     }
   }
@@ -357,7 +317,7 @@ export class CommandsService {
       if (row) await this.repo.addHistory(trx, id, at, 'sent', { attempt: Number(row.attempts), ...detail });
       return row;
     });
-    if (sent) this.published([sent]);
+    if (sent) this.transitions.published([sent]);
     return sent;
   }
 
@@ -370,10 +330,10 @@ export class CommandsService {
       const done = await this.repo.transition(trx, environmentId, frame.id, ['queued', 'sent'], 'accepted', { acceptedAt: at });
       if (!done) return { outcome: 'duplicate' };
       await this.repo.addHistory(trx, frame.id, at, 'accepted', null);
-      await this.runHooks(trx, done);
+      await this.transitions.runHooks(trx, done);
       return { outcome: 'applied', row: done };
     });
-    if (outcome.row) this.published([outcome.row]);
+    if (outcome.row) this.transitions.published([outcome.row]);
     return outcome.outcome;
   }
 
@@ -384,7 +344,7 @@ export class CommandsService {
       const row = await this.repo.get(environmentId, frame.id, trx);
       if (!row || Number(row.seq) !== frame.seq) return { outcome: 'unknown' };
       if (isFinished(row.status)) return { outcome: 'duplicate' };
-      const redact = this.redactions(row);
+      const redact = redactionsOf(row, this.secrets);
       const output = redactSecrets(frame.output, redact);
       const error = frame.error ? redactSecrets({ code: frame.error.code, message: frame.error.message }, redact) : null;
       const done = await this.repo.transition(trx, environmentId, frame.id, UNFINISHED, frame.status, {
@@ -395,12 +355,12 @@ export class CommandsService {
       });
       if (!done) return { outcome: 'duplicate' };
       await this.repo.addHistory(trx, frame.id, at, frame.status, resultDetail(frame));
-      await this.runHooks(trx, done);
+      await this.transitions.runHooks(trx, done);
       return { outcome: 'applied', row: done };
     });
     if (outcome.row) {
-      this.published([outcome.row]);
-      this.notifyFinished([outcome.row]);
+      this.transitions.published([outcome.row]);
+      this.transitions.finished([outcome.row]);
     }
     return outcome.outcome;
   }
