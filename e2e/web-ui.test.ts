@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAgentBundle } from '../packages/agent/scripts/bundle.ts';
 import { startServer, type RunningServer } from '../packages/server/src/server.ts';
@@ -18,70 +18,14 @@ import { fetchJson } from '../packages/server/test/helpers/https-client.ts';
 import { freePort } from '../packages/server/test/helpers/server-process.ts';
 import { testConfig } from '../packages/server/test/helpers/server-config.ts';
 import { ensureWebBuild, launchBrowser, openSession, type Session } from './helpers/browser.ts';
-import { startHosts, stopAll, TEST_IMAGE, type Host } from './rig/index.ts';
+import { action, compose, reviewAndDeploy, seeText, typeCompose } from './helpers/web-pages.ts';
+import { startHosts, stopAll, type Host } from './rig/index.ts';
 
 const ADMIN_PASSWORD = 'a long enough admin password';
 const VIEWER = { username: 'viewer', password: 'viewer password 1234' };
 // A host of the kind agents are installed on: its own system node (v20 here), curl and sha256sum on PATH.
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SLOW = { timeout: 90_000 };
-
-/** The stack's compose file: `greeting` changes web's configuration; `webCheck` can make web's healthcheck fail. */
-const compose = (greeting: string, webCheck = '["CMD", "true"]') =>
-  [
-    'x-health: &health',
-    '  test: ["CMD", "true"]',
-    '  interval: 1s',
-    '  retries: 2',
-    'services:',
-    '  web:',
-    `    image: ${TEST_IMAGE}`,
-    '    command: ["sh", "-c", "echo capstan-log-line; sleep 3600"]',
-    '    network_mode: none',
-    '    healthcheck:',
-    `      test: ${webCheck}`,
-    '      interval: 1s',
-    '      retries: 2',
-    '    environment:',
-    `      GREETING: ${greeting}`,
-    '  worker:',
-    `    image: ${TEST_IMAGE}`,
-    '    command: ["sleep", "3600"]',
-    '    network_mode: none',
-    '    healthcheck: *health',
-    '',
-  ].join('\n');
-
-/** Waits until `selector` shows `text` (Playwright's locator wait; playwright-core has no expect). */
-async function seeText(page: Page, selector: string, text: string | RegExp, timeout = 30_000): Promise<void> {
-  await page.locator(selector, { hasText: text }).first().waitFor({ state: 'visible', timeout });
-}
-
-/** A control by its name, whether it is a button or a link styled as one. */
-function action(page: Page, name: string) {
-  return page.getByRole('button', { name, exact: true }).or(page.getByRole('link', { name, exact: true })).first();
-}
-
-/** Replaces the compose editor's content (CodeMirror) with `text`. */
-async function typeCompose(page: Page, text: string): Promise<void> {
-  const editor = page.locator('[data-testid="compose-editor"] .cm-content');
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
-}
-
-/** Opens the plan for the editor's content and deploys it; returns the plan's text. */
-async function reviewAndDeploy(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'Review and deploy' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Plan' });
-  await dialog.waitFor();
-  await page.locator('[data-testid="plan"]').waitFor();
-  const plan = await page.locator('[data-testid="plan"]').innerText();
-  await dialog.getByRole('button', { name: 'Deploy', exact: true }).click();
-  await dialog.waitFor({ state: 'hidden' });
-  return plan;
-}
 
 describe('Web UI end to end (Chromium, real server, real agent, real dockerd)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'capstan-web-e2e-'));
