@@ -123,7 +123,12 @@ describe('Web UI end to end (Chromium, real server, real agent, real dockerd)', 
       await envSelect.click();
       await page.getByRole('option', { name: 'site-a' }).click();
     }
+    // A mistake is pointed out where it is, as it is typed, before anything is sent.
+    await typeCompose(page, 'services:\n  web:\n    image: 42\n    restart: sometimes\n');
+    await seeText(page, '[data-testid="compose-problems"]', /line 4, column \d+/);
+    await admin.shot('05-new-stack-problems');
     await typeCompose(page, compose('v1'));
+    await page.getByText('No problems found').waitFor();
     await admin.shot('05-new-stack-editor');
     const plan = await reviewAndDeploy(page).catch(async (err: unknown) => {
       await admin.shot('05-new-stack-failed');
