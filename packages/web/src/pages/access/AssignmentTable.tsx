@@ -1,4 +1,5 @@
-import { ActionIcon, Badge, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { IconAction } from '../../components/IconAction.tsx';
+import { Badge, Group, Table, Text, VisuallyHidden } from '@mantine/core';
 import { ROLES, type RoleAssignment } from '@capstan/protocol';
 import { IconTrash, IconUser, IconUsersGroup } from '@tabler/icons-react';
 import { formatAgo, formatTime } from '../../components/time.ts';
@@ -61,11 +62,7 @@ export function AssignmentTable({ items, principalName, scopeName, canRevoke, on
                 </Table.Td>
                 <Table.Td>
                   {canRevoke(a) && (
-                    <Tooltip label="Revoke">
-                      <ActionIcon variant="subtle" color="red" aria-label={`Revoke ${role} of ${who} on ${where}`} onClick={() => onRevoke(a)}>
-                        <IconTrash size={16} />
-                      </ActionIcon>
-                    </Tooltip>
+                    <IconAction tooltip="Revoke" label={`Revoke ${role} of ${who} on ${where}`} color="red" icon={<IconTrash size={16} />} onClick={() => onRevoke(a)} />
                   )}
                 </Table.Td>
               </Table.Tr>

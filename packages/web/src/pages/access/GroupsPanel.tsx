@@ -1,6 +1,7 @@
 // Environment groups: roles granted on a group apply to all its environments; registries can be
 // scoped to groups. Everyone sees them; groups.manage changes them.
-import { ActionIcon, Button, Group, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { IconAction } from '../../components/IconAction.tsx';
+import { Button, Group, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import type { EnvironmentGroup } from '@capstan/protocol';
 import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -77,16 +78,8 @@ export function GroupsPanel() {
                   {manage && (
                     <Table.Td>
                       <Group gap={4} wrap="nowrap">
-                        <Tooltip label="Edit">
-                          <ActionIcon variant="subtle" color="gray" aria-label={`Edit group ${g.name}`} onClick={() => setForm({ group: g })}>
-                            <IconPencil size={16} />
-                          </ActionIcon>
-                        </Tooltip>
-                        <Tooltip label="Delete">
-                          <ActionIcon variant="subtle" color="red" aria-label={`Delete group ${g.name}`} onClick={() => setDeleting(g)}>
-                            <IconTrash size={16} />
-                          </ActionIcon>
-                        </Tooltip>
+                        <IconAction tooltip="Edit" label={`Edit group ${g.name}`} icon={<IconPencil size={16} />} onClick={() => setForm({ group: g })} />
+                        <IconAction tooltip="Delete" label={`Delete group ${g.name}`} color="red" icon={<IconTrash size={16} />} onClick={() => setDeleting(g)} />
                       </Group>
                     </Table.Td>
                   )}

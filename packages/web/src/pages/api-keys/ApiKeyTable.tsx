@@ -1,4 +1,5 @@
-import { ActionIcon, Badge, Code, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { IconAction } from '../../components/IconAction.tsx';
+import { Badge, Code, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import type { ApiKey } from '@capstan/protocol';
 import { IconTrash } from '@tabler/icons-react';
 import { formatAgo, formatTime } from '../../components/time.ts';
@@ -60,11 +61,7 @@ export function ApiKeyTable({ keys, canDelete, onDelete }: { keys: ApiKey[]; can
               </Table.Td>
               {canDelete && (
                 <Table.Td>
-                  <Tooltip label="Delete">
-                    <ActionIcon variant="subtle" color="red" aria-label={`Delete key ${k.name}`} onClick={() => onDelete(k)}>
-                      <IconTrash size={16} />
-                    </ActionIcon>
-                  </Tooltip>
+                  <IconAction tooltip="Delete" label={`Delete key ${k.name}`} color="red" icon={<IconTrash size={16} />} onClick={() => onDelete(k)} />
                 </Table.Td>
               )}
             </Table.Tr>

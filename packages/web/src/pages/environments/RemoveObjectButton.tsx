@@ -1,5 +1,6 @@
 // Removes an image, volume or network through the Docker passthrough, after a confirmation.
-import { ActionIcon, Checkbox, Text, Tooltip } from '@mantine/core';
+import { IconAction } from '../../components/IconAction.tsx';
+import { Checkbox, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconTrash } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -38,11 +39,7 @@ export function RemoveObjectButton({
   });
   return (
     <>
-      <Tooltip label="Remove" withArrow>
-        <ActionIcon variant="subtle" color="red" aria-label={`Remove ${label}`} onClick={() => setOpened(true)}>
-          <IconTrash size={16} />
-        </ActionIcon>
-      </Tooltip>
+      <IconAction tooltip="Remove" label={`Remove ${label}`} color="red" icon={<IconTrash size={16} />} onClick={() => setOpened(true)} />
       <ConfirmModal
         opened={opened}
         onClose={() => {

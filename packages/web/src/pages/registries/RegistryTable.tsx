@@ -1,4 +1,5 @@
-import { ActionIcon, Badge, Button, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { IconAction } from '../../components/IconAction.tsx';
+import { Badge, Button, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import type { Registry } from '@capstan/protocol';
 import { IconPencil, IconPlugConnected, IconTrash } from '@tabler/icons-react';
 import { formatAgo, formatTime } from '../../components/time.ts';
@@ -100,16 +101,8 @@ export function RegistryTable({ registries, scopes, checks, manage, testing, onT
                     <Button size="xs" variant="light" leftSection={<IconPlugConnected size={14} />} loading={testing === r.id} onClick={() => onTest(r)} aria-label={`Test ${r.name}`}>
                       Test
                     </Button>
-                    <Tooltip label="Edit">
-                      <ActionIcon variant="subtle" color="gray" aria-label={`Edit ${r.name}`} onClick={() => onEdit(r)}>
-                        <IconPencil size={16} />
-                      </ActionIcon>
-                    </Tooltip>
-                    <Tooltip label="Delete">
-                      <ActionIcon variant="subtle" color="red" aria-label={`Delete ${r.name}`} onClick={() => onDelete(r)}>
-                        <IconTrash size={16} />
-                      </ActionIcon>
-                    </Tooltip>
+                    <IconAction tooltip="Edit" label={`Edit ${r.name}`} icon={<IconPencil size={16} />} onClick={() => onEdit(r)} />
+                    <IconAction tooltip="Delete" label={`Delete ${r.name}`} color="red" icon={<IconTrash size={16} />} onClick={() => onDelete(r)} />
                   </Group>
                 </Table.Td>
               )}

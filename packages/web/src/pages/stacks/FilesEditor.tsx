@@ -1,4 +1,5 @@
-import { ActionIcon, Button, Group, Stack, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
+import { IconAction } from '../../components/IconAction.tsx';
+import { Button, Group, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import type { StackFile } from '@capstan/protocol';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 
@@ -17,11 +18,7 @@ export function FilesEditor({ files, onChange, readOnly = false }: { files: Stac
           <Group gap="xs" align="flex-end">
             <TextInput label={`File ${i + 1} path`} placeholder="config/app.env" value={file.name} onChange={(e) => update(i, { name: e.currentTarget.value })} ff="monospace" style={{ flex: 1 }} readOnly={readOnly} />
             {!readOnly && (
-              <Tooltip label="Remove this file">
-                <ActionIcon variant="subtle" color="red" mb={4} aria-label={`Remove file ${file.name || i + 1}`} onClick={() => onChange(files.filter((_, j) => j !== i))}>
-                  <IconTrash size={16} />
-                </ActionIcon>
-              </Tooltip>
+              <IconAction tooltip="Remove this file" label={`Remove file ${file.name || i + 1}`} color="red" mb={4} icon={<IconTrash size={16} />} onClick={() => onChange(files.filter((_, j) => j !== i))} />
             )}
           </Group>
           <Textarea aria-label={`Content of ${file.name || `file ${i + 1}`}`} value={file.content} onChange={(e) => update(i, { content: e.currentTarget.value })} autosize minRows={3} maxRows={14} ff="monospace" readOnly={readOnly} />

@@ -1,4 +1,5 @@
-import { ActionIcon, Button, Group, PasswordInput, Stack, Switch, Text, TextInput, Tooltip } from '@mantine/core';
+import { IconAction } from '../../components/IconAction.tsx';
+import { Button, Group, PasswordInput, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { emptyRow, rowErrors, type VariableRow } from './variables.ts';
 
@@ -49,11 +50,7 @@ export function VariablesEditor({ rows, onChange }: { rows: VariableRow[]; onCha
             onChange={(e) => update(row.key, { secret: e.currentTarget.checked })}
             mt={8}
           />
-          <Tooltip label="Remove this variable">
-            <ActionIcon variant="subtle" color="red" mt={4} aria-label={`Remove variable ${row.name || n + 1}`} onClick={() => onChange(rows.filter((r) => r.key !== row.key))}>
-              <IconTrash size={16} />
-            </ActionIcon>
-          </Tooltip>
+          <IconAction tooltip="Remove this variable" label={`Remove variable ${row.name || n + 1}`} color="red" mt={4} icon={<IconTrash size={16} />} onClick={() => onChange(rows.filter((r) => r.key !== row.key))} />
         </Group>
       ))}
       <Group>

@@ -1,4 +1,5 @@
-import { ActionIcon, Badge, Button, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { IconAction } from '../../components/IconAction.tsx';
+import { Badge, Button, Group, Table, Text, VisuallyHidden } from '@mantine/core';
 import type { Team } from '@capstan/protocol';
 import { IconPencil, IconTrash } from '@tabler/icons-react';
 import { useSession } from '../../auth/session.tsx';
@@ -68,16 +69,8 @@ export function TeamTable({ teams, names, onMembers, onRename, onDelete }: TeamT
                   </Button>
                   {manage && (
                     <>
-                      <Tooltip label="Rename">
-                        <ActionIcon variant="subtle" color="gray" aria-label={`Rename ${t.name}`} onClick={() => onRename(t)}>
-                          <IconPencil size={16} />
-                        </ActionIcon>
-                      </Tooltip>
-                      <Tooltip label="Delete">
-                        <ActionIcon variant="subtle" color="red" aria-label={`Delete ${t.name}`} onClick={() => onDelete(t)}>
-                          <IconTrash size={16} />
-                        </ActionIcon>
-                      </Tooltip>
+                      <IconAction tooltip="Rename" label={`Rename ${t.name}`} icon={<IconPencil size={16} />} onClick={() => onRename(t)} />
+                      <IconAction tooltip="Delete" label={`Delete ${t.name}`} color="red" icon={<IconTrash size={16} />} onClick={() => onDelete(t)} />
                     </>
                   )}
                 </Group>

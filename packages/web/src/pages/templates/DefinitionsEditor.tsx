@@ -1,4 +1,5 @@
-import { ActionIcon, Button, Checkbox, Group, Paper, Select, SimpleGrid, Stack, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
+import { IconAction } from '../../components/IconAction.tsx';
+import { Button, Checkbox, Group, Paper, Select, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { TEMPLATE_VARIABLE_TYPES, type TemplateVariableType } from '@capstan/protocol';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { emptyDefinition, type DefinitionRow } from './templateForm.ts';
@@ -14,11 +15,7 @@ function Definition({ row, n, onChange, onRemove }: { row: DefinitionRow; n: num
           <TextInput label="Variable name" placeholder="APP_PORT" value={row.name} onChange={(e) => onChange({ name: e.currentTarget.value })} ff="monospace" style={{ flex: 1, minWidth: 160 }} required />
           <Select label="Type" data={[...TEMPLATE_VARIABLE_TYPES]} value={row.type} onChange={(v) => onChange({ type: (TEMPLATE_VARIABLE_TYPES.find((t) => t === v) ?? 'string') satisfies TemplateVariableType })} allowDeselect={false} w={130} />
           <Checkbox label="Required" checked={row.required} onChange={(e) => onChange({ required: e.currentTarget.checked })} mb={8} />
-          <Tooltip label="Remove this variable">
-            <ActionIcon variant="subtle" color="red" mb={4} aria-label={`Remove ${who}`} onClick={onRemove}>
-              <IconTrash size={16} />
-            </ActionIcon>
-          </Tooltip>
+          <IconAction tooltip="Remove this variable" label={`Remove ${who}`} color="red" mb={4} icon={<IconTrash size={16} />} onClick={onRemove} />
         </Group>
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xs">
           <TextInput label="Label" value={row.label} onChange={(e) => onChange({ label: e.currentTarget.value })} />
